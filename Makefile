@@ -1,0 +1,19 @@
+# Two commands run everything on a fresh Debian machine: `make run` and `make test`.
+.PHONY: run test test-fast setup lint bench
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@scripts/run.sh
+
+# The whole suite: real Redis, real ffmpeg, real workers, real browser. Under 20 minutes.
+test: setup
+	.venv/bin/python -m pytest
+
+# Everything but the tests marked slow, for a quick loop while developing.
+test-fast: setup
+	.venv/bin/python -m pytest -m "not slow"
+
+lint: setup
+	.venv/bin/ruff check .

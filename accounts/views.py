@@ -1,0 +1,210 @@
+"""Dashboard pages for accounts: sign-up, workspaces, team, API keys and minutes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import actions
+from accounts.forms import ApiKeyForm, InviteForm, RoleForm, SignUpForm, WorkspaceForm
+from accounts.middleware import SESSION_KEY
+from accounts.models import ApiKey, Invitation, Membership, Workspace
+
+
+def _workspace(request) -> Workspace:
+    if request.workspace is None:  # every user gets a personal workspace; this is a deleted one
+        raise Http404("No workspace")
+    return request.workspace
+
+
+def _managed_workspace(request) -> Workspace:
+    workspace = _workspace(request)
+    if not workspace.can_manage(request.user):
+        raise PermissionDenied("Only owners and admins can do this.")
+    return workspace
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = actions.sign_up(
+            form.cleaned_data["email"], form.cleaned_data["password"], name=form.cleaned_data["name"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        next_url = request.GET.get("next", "")
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        messages.success(request, "Welcome to Clipsite! Your workspace is ready.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def home(request):
+    return redirect("videos:list")
+
+
+@login_required
+@require_POST
+def switch_workspace(request):
+    workspace = get_object_or_404(Workspace.objects.for_user(request.user), pk=request.POST.get("workspace"))
+    request.session[SESSION_KEY] = workspace.pk
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect("home")
+
+
+@login_required
+def workspace_create(request):
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        workspace = actions.create_workspace(request.user, form.cleaned_data["name"])
+        request.session[SESSION_KEY] = workspace.pk
+        messages.success(request, f"Created {workspace.name}.")
+        return redirect("accounts:team")
+    return render(request, "accounts/workspace_new.html", {"form": form})
+
+
+@login_required
+def team(request):
+    workspace = _workspace(request)
+    can_manage = workspace.can_manage(request.user)
+    context = {
+        "memberships": workspace.memberships.select_related("user").order_by("created_at"),
+        "invitations": workspace.invitations.pending() if can_manage else [],
+        "can_manage": can_manage,
+        "invite_form": InviteForm(),
+        "roles": Membership.Role.choices,
+        "new_invitation": None,
+    }
+    token = request.session.pop("new_invitation", None)
+    if token and can_manage:
+        context["new_invitation"] = request.build_absolute_uri(
+            reverse("accounts:invite_accept", args=[token])
+        )
+    return render(request, "accounts/team.html", context)
+
+
+@login_required
+@require_POST
+def invite_create(request):
+    workspace = _managed_workspace(request)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Check the invitation: " + " ".join(m for e in form.errors.values() for m in e)
+        )
+        return redirect("accounts:team")
+    invitation = actions.invite_member(
+        workspace, request.user, role=form.cleaned_data["role"], email=form.cleaned_data["email"]
+    )
+    request.session["new_invitation"] = invitation.token
+    return redirect("accounts:team")
+
+
+@login_required
+@require_POST
+def invite_revoke(request, pk: int):
+    workspace = _managed_workspace(request)
+    invitation = get_object_or_404(Invitation, pk=pk, workspace=workspace)
+    actions.revoke_invitation(invitation)
+    messages.success(request, "Invitation revoked.")
+    return redirect("accounts:team")
+
+
+def invite_accept(request, token: str):
+    invitation = Invitation.objects.select_related("workspace").filter(token=token).first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "accounts/invite_invalid.html", status=404)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/invite_accept.html", {"invitation": invitation, "anonymous": True})
+    if request.method == "POST":
+        try:
+            membership = actions.accept_invitation(token, request.user)
+        except actions.InvitationError as exc:
+            messages.error(request, str(exc))
+            return redirect("home")
+        request.session[SESSION_KEY] = membership.workspace_id
+        messages.success(request, f"You joined {membership.workspace.name}.")
+        return redirect("accounts:team")
+    return render(request, "accounts/invite_accept.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def member_role(request, pk: int):
+    workspace = _managed_workspace(request)
+    membership = get_object_or_404(Membership, pk=pk, workspace=workspace)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        if form.cleaned_data["role"] == Membership.Role.OWNER and workspace.role_of(request.user) != "owner":
+            raise PermissionDenied("Only an owner can make someone an owner.")
+        try:
+            actions.change_role(membership, form.cleaned_data["role"])
+            messages.success(request, f"{membership.user} is now {membership.get_role_display().lower()}.")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return redirect("accounts:team")
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int):
+    workspace = _managed_workspace(request)
+    membership = get_object_or_404(Membership, pk=pk, workspace=workspace)
+    try:
+        actions.remove_member(membership)
+        messages.success(request, f"Removed {membership.user} from {workspace.name}.")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("accounts:team")
+
+
+@login_required
+def api_keys(request):
+    workspace = _workspace(request)
+    can_manage = workspace.can_manage(request.user)
+    new_key = None
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Only owners and admins can create API keys.")
+        if form.is_valid():
+            # The raw key is rendered in this response only and never stored.
+            new_key = actions.create_api_key(request.user, workspace, form.cleaned_data["name"])
+            form = ApiKeyForm()
+    keys = ApiKey.objects.filter(workspace=workspace).select_related("user") if can_manage else []
+    return render(
+        request,
+        "accounts/api_keys.html",
+        {"keys": keys, "form": form, "new_key": new_key, "can_manage": can_manage},
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, pk: int):
+    workspace = _managed_workspace(request)
+    key = get_object_or_404(ApiKey, pk=pk, workspace=workspace)
+    actions.revoke_api_key(key)
+    messages.success(request, f"Revoked “{key.name}”. Requests using it are refused from now on.")
+    return redirect("accounts:api_keys")
+
+
+@login_required
+def minutes(request):
+    workspace = _workspace(request)
+    page = Paginator(workspace.minute_entries.select_related("created_by"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/minutes.html", {"page": page, "plan": workspace.plan})

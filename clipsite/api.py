@@ -1,0 +1,105 @@
+"""The API's error contract: every error is ``{"error": "<code>", "detail": "<message>"}``.
+
+Validation errors add ``fields`` (field name -> messages) and use 422. Unexpected
+exceptions are logged with their traceback and answered with a generic 500 that leaks
+nothing about the server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("clipsite.api")
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    402: "payment_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+class PaymentRequired(exceptions.APIException):
+    """Minutes or a monthly quota are exhausted."""
+
+    status_code = 402
+    default_detail = "The workspace has run out of minutes or quota."
+    default_code = "payment_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class Unprocessable(exceptions.ValidationError):
+    status_code = 422
+
+
+def error_body(status_code: int, detail: str, code: str | None = None, **extra) -> dict:
+    return {"error": code or _CODES.get(status_code, "error"), "detail": detail, **extra}
+
+
+def json_error(status_code: int, detail: str, code: str | None = None, **extra) -> JsonResponse:
+    return JsonResponse(error_body(status_code, detail, code, **extra), status=status_code)
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, list):
+        return " ".join(_flatten(d) for d in detail)
+    if isinstance(detail, dict):
+        return " ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        set_rollback()
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        first_field = next(iter(fields), "request")
+        detail = f"{first_field}: {_flatten(fields[first_field])}"
+        return Response(error_body(422, detail, fields=fields), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+
+    if isinstance(exc, exceptions.APIException):
+        set_rollback()
+        headers = {}
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            view = context.get("view")
+            request = context.get("request")
+            if view is not None and request is not None:
+                header = view.get_authenticate_header(request)
+                if header:
+                    headers["WWW-Authenticate"] = header
+            exc.status_code = status.HTTP_401_UNAUTHORIZED
+        wait = getattr(exc, "wait", None)
+        if wait is not None:
+            headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+        code = _CODES.get(exc.status_code) or (exc.get_codes() if isinstance(exc.get_codes(), str) else None)
+        return Response(
+            error_body(exc.status_code, _flatten(exc.detail), code), status=exc.status_code, headers=headers
+        )
+
+    logger.exception("Unhandled API error", exc_info=exc)
+    set_rollback()
+    return Response(error_body(500, "Something went wrong on our side. Try again later."), status=500)

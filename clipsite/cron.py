@@ -1,0 +1,11 @@
+"""Periodic jobs, loaded by ``manage.py rqcron clipsite.cron`` (RQ's cron scheduler).
+
+Each job is idempotent, so a missed or doubled tick does no harm.
+"""
+
+from rq import cron
+
+from accounts import jobs as account_jobs
+
+# Hourly is often enough for a 30-day cycle and bounds how late a reset can be.
+cron.register(account_jobs.reset_monthly_minutes, "default", interval=3600, job_timeout=600)

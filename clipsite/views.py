@@ -1,0 +1,19 @@
+"""Sections of the dashboard whose features have not landed yet show an empty state."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+SECTIONS = {
+    "videos": (
+        "Videos",
+        "Paste a YouTube link or upload a long video, and Clipsite finds the moments worth posting.",
+    ),
+    "tracking": ("Tracking", "Track a video or a topic to watch its velocity and catch breakouts early."),
+    "webhooks": ("Webhooks", "Get signed HTTP callbacks when a video finishes or a tracked item breaks out."),
+}
+
+
+@login_required
+def section(request, section: str):
+    title, message = SECTIONS[section]
+    return render(request, "empty_state.html", {"title": title, "section": section, "message": message})

@@ -1,0 +1,92 @@
+"""Real servers for the test session, started before Django reads its settings.
+
+Loaded with ``-p tests.plugins.services`` so its ``pytest_load_initial_conftests`` runs
+before pytest-django's: it starts a private ``redis-server`` on a free port and points
+``REDIS_URL`` at it, so the settings module sees the test Redis and no test can touch a
+developer's own Redis. The server is stopped when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+_started: list[subprocess.Popen] = []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 15.0, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def start_redis() -> str:
+    """Start a throwaway redis-server and return its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise pytest.UsageError("redis-server is not installed; run `make test`, which installs it")
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="clipsite-redis-")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
+            "--logfile",
+            str(Path(workdir) / "redis.log"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _started.append(process)
+    wait_for_port(port, process=process)
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    os.environ["REDIS_URL"] = start_redis()
+    # Tests fetch from servers they start on loopback; production refuses such URLs.
+    os.environ.setdefault("ALLOW_PRIVATE_URLS", "true")
+    os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
+    # Playwright's sync API keeps an event loop on the main thread; the ORM calls tests
+    # make around it are still synchronous, so Django's async-safety guard is lifted.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_unconfigure(config):
+    for process in _started:
+        process.terminate()
+    for process in _started:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
