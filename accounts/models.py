@@ -120,6 +120,8 @@ class Workspace(models.Model):
     is_personal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     minutes_reset_at = models.DateTimeField(null=True, blank=True, help_text="Last monthly reset.")
+    gemini_key = models.BinaryField(null=True, blank=True, editable=False, help_text="Encrypted at rest.")
+    default_config = models.JSONField(default=dict, blank=True, help_text="Default clip options for new videos.")
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -128,6 +130,12 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def gemini_api_key(self) -> str:
+        """The workspace's stored Gemini key, decrypted; "" when none is stored."""
+        from clipsite.crypto import decrypt
+
+        return decrypt(self.gemini_key)
 
     def has_minutes(self, minutes: int) -> bool:
         return self.minutes_balance >= minutes

@@ -1,1 +1,110 @@
-"""Models arrive with the issue that builds this part of the product."""
+"""A moment chosen from a video, and its rendered file.
+
+Transitions (through :mod:`clips.actions` and the render job):
+
+    detected -> generating -> completed | failed
+    completed | failed -> generating    (a re-render; ``recompiling`` is true meanwhile)
+
+A re-render writes a new file and removes the old one only once the new one is stored,
+so a failed re-render leaves the previous file in place.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from clipsite.ids import new_id
+from videos.models import Video
+
+
+def new_clip_id() -> str:
+    return new_id("clip")
+
+
+class ClipQuerySet(models.QuerySet):
+    def for_user(self, user) -> ClipQuerySet:
+        return self.filter(video__in=Video.objects.for_user(user))
+
+
+class Clip(models.Model):
+    class Status(models.TextChoices):
+        DETECTED = "detected", "Detected"
+        GENERATING = "generating", "Rendering"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    PENDING = (Status.DETECTED, Status.GENERATING)
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_clip_id, editable=False)
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="clips")
+    rank = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    start = models.FloatField(help_text="Seconds on the processed range's timeline.")
+    end = models.FloatField()
+    score = models.PositiveSmallIntegerField()
+    score_hook = models.PositiveSmallIntegerField(default=0)
+    score_pacing = models.PositiveSmallIntegerField(default=0)
+    score_completeness = models.PositiveSmallIntegerField(default=0)
+    score_shareability = models.PositiveSmallIntegerField(default=0)
+    virality_reason = models.TextField(blank=True)
+    transcript = models.TextField(blank=True)
+    sentence_indexes = models.JSONField(default=list)
+    hooks = models.JSONField(default=dict, help_text='{"question": ..., "statement": ...}')
+    description = models.TextField(blank=True)
+    hashtags = models.JSONField(default=list)
+    emotions = models.JSONField(default=list)
+    keywords = models.JSONField(default=list)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DETECTED, db_index=True)
+    aspect_ratio = models.CharField(max_length=6, default="9:16")
+    captions = models.BooleanField(default=True)
+    caption_template = models.CharField(max_length=40, blank=True)
+    auto_hook = models.BooleanField(default=True)
+    hook_text = models.CharField(max_length=200, blank=True)
+    layout = models.CharField(max_length=20, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    favorited = models.BooleanField(default=False)
+    recompiling = models.BooleanField(default=False)
+    error = models.BooleanField(default=False)
+    error_message = models.TextField(blank=True)
+    file = models.FileField(max_length=300, blank=True)
+    thumbnail = models.FileField(max_length=300, blank=True)
+    render_version = models.PositiveIntegerField(default=0)
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    rendered_by = models.CharField(max_length=200, blank=True, help_text="The RQ worker that rendered it.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rank"]
+        constraints = [models.UniqueConstraint(fields=["video", "rank"], name="one_clip_per_rank")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def duration(self) -> float:
+        return round(self.end - self.start, 3)
+
+    @property
+    def source_start(self) -> float:
+        """Start on the original source's timeline (what the API reports)."""
+        return round(self.start + self.video.source_offset, 3)
+
+    @property
+    def source_end(self) -> float:
+        return round(self.end + self.video.source_offset, 3)
+
+    @property
+    def scores(self) -> dict[str, int]:
+        return {
+            "hook": self.score_hook,
+            "pacing": self.score_pacing,
+            "completeness": self.score_completeness,
+            "shareability": self.score_shareability,
+        }

@@ -6,6 +6,9 @@ Each job is idempotent, so a missed or doubled tick does no harm.
 from rq import cron
 
 from accounts import jobs as account_jobs
+from videos import jobs as video_jobs
 
 # Hourly is often enough for a 30-day cycle and bounds how late a reset can be.
 cron.register(account_jobs.reset_monthly_minutes, "default", interval=3600, job_timeout=600)
+# Every minute: retry or fail work whose worker died, re-queue lost jobs, expire sources.
+cron.register(video_jobs.sweep, "default", interval=60, job_timeout=300)

@@ -143,26 +143,26 @@ TEMPLATES = [
     },
 ]
 
-if _V["database"]:
-    DATABASES = {"default": _V["database"]}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            # IMMEDIATE takes SQLite's write lock when a transaction starts, so concurrent
-            # writers queue on the timeout instead of failing with "database is locked"
-            # when a read lock is upgraded mid-transaction.
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # A file, not Django's default shared in-memory database, so worker processes
-            # and threads started by tests see the same rows as the test itself.
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
-        }
+# IMMEDIATE takes SQLite's write lock when a transaction starts, so concurrent writers
+# queue on the timeout instead of failing with "database is locked" when a read lock is
+# upgraded mid-transaction.
+_SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+DATABASES = {
+    "default": _V["database"]
+    or {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": VAR_DIR / "db.sqlite3",
+        # A file, not Django's default shared in-memory database, so worker processes
+        # and threads started by tests see the same rows as the test itself.
+        "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
     }
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**_SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
-from clipsite import errors, views
+from clipsite import errors, signed_media, views
 from clipsite.health import healthz
 
 api_patterns = [
@@ -17,6 +17,7 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("media/signed/<str:token>", signed_media.serve, name="signed_media"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("signup", accounts_views.signup, name="signup"),

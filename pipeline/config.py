@@ -110,6 +110,7 @@ class PipelineConfig:
     # Rendering.
     render_preset: str = "veryfast"
     render_crf: int = 21
+    render_short_side: int = 1080  # 1080: 9:16 clips come out 1080x1920
 
     # Binaries.
     ffmpeg: str = "ffmpeg"
@@ -157,6 +158,7 @@ class PipelineConfig:
                 choices=("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"),
             ),
             render_crf=env_int(env, "RENDER_CRF", 21, minimum=0, maximum=51),
+            render_short_side=env_int(env, "RENDER_SHORT_SIDE", 1080, minimum=144, maximum=2160),
             ffmpeg=env_str(env, "FFMPEG_BINARY", "ffmpeg") or "ffmpeg",
             ffprobe=env_str(env, "FFPROBE_BINARY", "ffprobe") or "ffprobe",
         )

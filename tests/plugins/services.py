@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -76,6 +77,9 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ["REDIS_URL"] = start_redis()
     # Tests fetch from servers they start on loopback; production refuses such URLs.
     os.environ.setdefault("ALLOW_PRIVATE_URLS", "true")
+    # Service tests render real clips; a 360-pixel short side keeps them quick while the
+    # engine's own tests check the 1080x1920 default.
+    os.environ.setdefault("RENDER_SHORT_SIDE", "360")
     os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
     # Playwright's sync API keeps an event loop on the main thread; the ORM calls tests
     # make around it are still synchronous, so Django's async-safety guard is lifted.
@@ -90,3 +94,54 @@ def pytest_unconfigure(config):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def start_moto() -> str:
+    """Start moto's S3 server on a free port; return its endpoint URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _started.append(process)
+    wait_for_port(port, process=process)
+    return f"http://127.0.0.1:{port}"
+
+
+def start_postgres() -> str:
+    """Start Debian's PostgreSQL server in a temp dir; return a DATABASE_URL for it.
+
+    PostgreSQL refuses to run as root, so as root the server runs as the ``postgres``
+    user that Debian's package creates.
+    """
+    bindir = Path("/usr/lib/postgresql")
+    versions = sorted(bindir.glob("*/bin/pg_ctl"))
+    if not versions:
+        raise pytest.UsageError("PostgreSQL is not installed; run `make test`, which installs it")
+    pg_bin = versions[-1].parent
+    datadir = Path(tempfile.mkdtemp(prefix="clipsite-pg-"))
+    port = free_port()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(datadir, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(pg_bin / "initdb"), "-D", str(datadir), "-U", "clipsite", "-A", "trust",
+                    "--no-sync"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*as_user, str(pg_bin / "postgres"), "-D", str(datadir), "-p", str(port), "-h", "127.0.0.1",
+         "-k", str(datadir), "-c", "fsync=off", "-c", "full_page_writes=off"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _started.append(process)
+    wait_for_port(port, timeout=30, process=process)
+    return f"postgres://clipsite@127.0.0.1:{port}/clipsite"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> str:
+    return start_moto()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return start_postgres()

@@ -1,0 +1,59 @@
+"""RQ job: render one clip. Many workers render one video's clips in parallel.
+
+Safe to run twice: a render is claimed by ``(clip, render_version)`` and written back
+only if the clip still wants that version (see :mod:`clips.actions`).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from rq import get_current_job
+
+from clips import actions
+from pipeline.render import render_clip as render
+from pipeline.types import MediaInfo, Transcript
+from videos import storage
+from videos.config import render_options
+from videos.jobs import heartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def _worker_name() -> str:
+    job = get_current_job()
+    name = getattr(job, "worker_name", None) if job is not None else None
+    return name or socket.gethostname()
+
+
+def render_clip(clip_id: str, version: int) -> str:
+    clip = actions.claim_render(clip_id, version)
+    if clip is None:
+        return "stale"
+    video = clip.video
+    prefix = storage.video_prefix(video.pk)
+    try:
+        with heartbeat(lambda: actions.touch_render(clip)), tempfile.TemporaryDirectory(prefix="render-") as tmp:
+            source = storage.local_path(video.source_file.name)
+            words = Transcript.from_dict(video.transcript).words
+            out, thumb = Path(tmp) / f"{clip.pk}.mp4", Path(tmp) / f"{clip.pk}.jpg"
+            result = render(source, MediaInfo.from_dict(video.media_info), clip.start, clip.end, words,
+                            render_options(clip), out, thumb, settings.PIPELINE)
+            if result.error:
+                actions.finish_render(clip, error_message=result.error_message, worker=_worker_name())
+                return "failed"
+            base = f"{prefix}/clips/{clip.pk}-v{version}"
+            file_name = storage.save_file(f"{base}.mp4", out)
+            thumbnail_name = storage.save_file(f"{base}.jpg", thumb)
+    except Exception:
+        logger.exception("rendering clip %s failed", clip_id)
+        actions.finish_render(clip, error_message="Rendering failed because of an error on our side; try "
+                              "re-rendering this clip.", worker=_worker_name())
+        return "failed"
+    actions.finish_render(clip, file_name=file_name, thumbnail_name=thumbnail_name, width=result.width,
+                          height=result.height, layout=result.layout, worker=_worker_name())
+    return "completed"

@@ -1,0 +1,305 @@
+"""State changes of videos: submit, claim, advance, charge, fail, cancel, retry, finish, delete.
+
+Every transition is a conditional UPDATE on the status it expects (see the transition
+list in :mod:`videos.models`), so two jobs, a job and a user's cancel, or a job and the
+sweep can race without corrupting a video: the loser's UPDATE matches no row and it
+stops. Minutes move only through :mod:`accounts.actions`, in the same transaction as the
+video's own counters.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts import actions as accounts
+from accounts.models import Workspace
+from clipsite import crypto
+from clipsite.queues import cancel_job, enqueue_on_commit
+from clips.models import Clip
+from videos import storage
+from videos.models import Video
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TIMEOUT = 3 * 3600
+MAX_ATTEMPTS = 2
+
+
+class VideoStopped(Exception):
+    """The video left the state a job expected (cancelled, failed or retried): stop working."""
+
+
+class PlanLimitExceeded(Exception):
+    """The request goes past a plan limit; ``status`` is the HTTP status that says so."""
+
+    def __init__(self, message: str, status: int = 403):
+        super().__init__(message)
+        self.status = status
+
+
+def process_job_id(video_id: str) -> str:
+    return f"process-{video_id}"
+
+
+def enqueue_process(video_id: str) -> None:
+    """Queue ``process_video`` for the video when the current transaction commits."""
+    enqueue_on_commit("default", "videos.jobs.process_video", video_id, job_id=process_job_id(video_id),
+                      job_timeout=PROCESS_TIMEOUT)
+
+
+def submit_video(
+    workspace: Workspace,
+    user,
+    *,
+    kind: str,
+    config: dict,
+    url: str = "",
+    upload: UploadedFile | None = None,
+    gemini_key: str = "",
+) -> Video:
+    """Create a queued video from a URL or an upload and enqueue its processing.
+
+    ``config`` must come from :func:`videos.config.validate_config`. Raises
+    :class:`PlanLimitExceeded` for an upload over the plan's size and
+    :class:`accounts.actions.InsufficientMinutes` when the workspace has no minutes
+    left; nothing is stored or charged then.
+    """
+    if upload is not None and upload.size > workspace.plan.max_upload_bytes:
+        raise PlanLimitExceeded(
+            f"The file is {upload.size / 1024**2:.0f} MB; the {workspace.plan.name} plan accepts uploads up to "
+            f"{workspace.plan.max_upload_mb} MB.",
+            status=413,
+        )
+    if workspace.minutes_balance <= 0:
+        raise accounts.InsufficientMinutes(1, 0)
+    video = Video(
+        workspace=workspace,
+        submitted_by=user,
+        source_kind=kind,
+        source_url=url,
+        config=config,
+        gemini_key=crypto.encrypt(gemini_key) if gemini_key else None,
+    )
+    if upload is not None:
+        video.source_name = Path(upload.name or "upload").name[:255]
+        video.title = Path(video.source_name).stem[:300]
+    stored = ""
+    try:
+        with transaction.atomic():
+            if upload is not None:
+                suffix = Path(video.source_name).suffix.lower()[:10] or ".mp4"
+                stored = default_storage.save(f"{storage.video_prefix(video.pk)}/upload{suffix}", upload)
+                video.source_file.name = stored
+            video.save()
+            enqueue_process(video.pk)
+    except Exception:
+        storage.delete_names(stored)  # a failed submit leaves no orphaned upload behind
+        raise
+    return video
+
+
+def claim(video_id: str) -> Video | None:
+    """Move a queued video to ``downloading`` if its workspace has a free job slot.
+
+    Returns None when the video is not queued (already claimed, or finished) or when
+    the plan's concurrent jobs are all busy; the video then stays queued and is
+    dispatched when a slot frees up (:func:`dispatch_waiting`).
+    """
+    with transaction.atomic():
+        video = Video.objects.select_related("workspace__plan").filter(pk=video_id).first()
+        if video is None or video.status != Video.Status.QUEUED:
+            return None
+        # Lock the workspace row so two claims cannot both see a free slot.
+        Workspace.objects.select_for_update().filter(pk=video.workspace_id).first()
+        busy = Video.objects.filter(workspace_id=video.workspace_id, status__in=Video.RUNNING).count()
+        if busy >= video.workspace.plan.concurrent_jobs:
+            return None
+        now = timezone.now()
+        claimed = Video.objects.filter(pk=video.pk, status=Video.Status.QUEUED).update(
+            status=Video.Status.DOWNLOADING,
+            progress=Video.STAGE_PROGRESS[Video.Status.DOWNLOADING],
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+        )
+    if not claimed:
+        return None
+    video.refresh_from_db()
+    return video
+
+
+def advance(video: Video, status: str, **fields) -> None:
+    """Move a running video to the next stage, or raise VideoStopped if it left the running states."""
+    fields.setdefault("progress", Video.STAGE_PROGRESS[status])
+    updated = Video.objects.filter(pk=video.pk, status__in=Video.RUNNING).update(
+        status=status, heartbeat_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise VideoStopped(video.pk)
+    video.status = status
+    for name, value in fields.items():
+        setattr(video, name, value)
+
+
+def report_progress(video: Video, percent: int) -> None:
+    """Move the progress bar forward (never back) and prove the job is alive."""
+    Video.objects.filter(pk=video.pk, status__in=Video.RUNNING, progress__lt=percent).update(progress=percent)
+    touch(video)
+
+
+def touch(video: Video) -> None:
+    if not Video.objects.filter(pk=video.pk, status__in=Video.RUNNING).update(heartbeat_at=timezone.now()):
+        raise VideoStopped(video.pk)
+
+
+def charge_minutes(video: Video, seconds: float) -> int:
+    """Debit the minutes ``seconds`` of video cost, once per processing attempt series.
+
+    Raises InsufficientMinutes (nothing charged) when the balance is too low. A second
+    call for an already charged video charges nothing and returns the earlier amount.
+    """
+    minutes = Video.minutes_for(seconds)
+    with transaction.atomic():
+        marked = Video.objects.filter(pk=video.pk, minutes_charged=0, status__in=Video.RUNNING).update(
+            minutes_charged=minutes
+        )
+        if not marked:
+            video.refresh_from_db(fields=["minutes_charged", "status"])
+            if video.status not in Video.RUNNING:
+                raise VideoStopped(video.pk)
+            return video.minutes_charged
+        accounts.debit_minutes(
+            video.workspace, minutes, memo=f"Video: {video.display_title}"[:200], reference=f"video:{video.pk}"
+        )
+    video.minutes_charged = minutes
+    return minutes
+
+
+def refund_unused(video: Video) -> int:
+    """Give back what was charged and not yet refunded; return the minutes refunded."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().get(pk=video.pk)
+        owed = current.minutes_charged - current.minutes_refunded
+        if owed <= 0:
+            return 0
+        Video.objects.filter(pk=video.pk).update(minutes_refunded=F("minutes_refunded") + owed)
+        accounts.refund_minutes(
+            current.workspace, owed, memo=f"Refund: {current.display_title}"[:200], reference=f"video:{video.pk}"
+        )
+    return owed
+
+
+def fail(video: Video, message: str, code: str = "processing_failed") -> bool:
+    """Fail a video that is not yet finished, refund its minutes and free its job slot.
+
+    Returns False (and changes nothing) when the video had already finished.
+    """
+    now = timezone.now()
+    updated = Video.objects.filter(pk=video.pk).exclude(status__in=Video.TERMINAL).update(
+        status=Video.Status.FAILED, error_message=message, error_code=code, finished_at=now, gemini_key=None
+    )
+    if not updated:
+        return False
+    refund_unused(video)
+    storage.drop_cached(storage.video_prefix(video.pk))
+    shutil.rmtree(storage.work_dir(video.pk), ignore_errors=True)
+    dispatch_waiting(video.workspace_id)
+    return True
+
+
+def cancel(video: Video, user=None) -> bool:
+    """A user's cancel: the video fails with a message saying so, and its minutes come back."""
+    who = f" by {user.email}" if user is not None and getattr(user, "email", "") else ""
+    if not fail(video, f"Cancelled{who}. The minutes it was charged were refunded.", code="cancelled"):
+        return False
+    Video.objects.filter(pk=video.pk).update(cancelled_at=timezone.now())
+    cancel_job("default", process_job_id(video.pk))
+    from clips.actions import cancel_renders
+
+    cancel_renders(video)
+    return True
+
+
+def retry(video: Video) -> bool:
+    """Queue a failed video again from the start (the dashboard's Retry)."""
+    from clips.actions import delete_clips
+
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk, status=Video.Status.FAILED).update(
+            status=Video.Status.QUEUED, progress=0, error_message="", error_code="", attempts=0,
+            minutes_charged=0, minutes_refunded=0, finished_at=None, cancelled_at=None, heartbeat_at=None,
+            warnings=[],
+        )  # fmt: skip
+        if not updated:
+            return False
+        delete_clips(video)
+        enqueue_process(video.pk)
+    return True
+
+
+def requeue_lost(video: Video, observed_status: str) -> bool:
+    """Put a video whose worker died back in the queue (the sweep's retry)."""
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk, status=observed_status).update(
+            status=Video.Status.QUEUED, heartbeat_at=None
+        )
+        if updated:
+            enqueue_process(video.pk)
+    return bool(updated)
+
+
+def complete(video: Video) -> bool:
+    """Mark a video whose clips are all done as completed (fan-in); False if already finished."""
+    updated = Video.objects.filter(pk=video.pk, status=Video.Status.GENERATING_CLIPS).update(
+        status=Video.Status.COMPLETED, progress=100, finished_at=timezone.now(), heartbeat_at=None
+    )
+    if updated:
+        storage.drop_cached(storage.video_prefix(video.pk))
+        dispatch_waiting(video.workspace_id)
+    return bool(updated)
+
+
+def dispatch_waiting(workspace_id: str) -> None:
+    """Enqueue the oldest queued video of a workspace, if it has a free job slot.
+
+    A video whose claim found every slot busy stays queued with no job; finishing or
+    failing another video calls this so it starts without waiting for the sweep.
+    """
+    waiting = (
+        Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED).order_by("created_at").first()
+    )
+    if waiting is not None:
+        enqueue_process(waiting.pk)
+
+
+def delete(video: Video, user=None) -> None:
+    """Delete a video, its clips and every file they stored; a running video is cancelled first."""
+    if not video.is_terminal:
+        cancel(video, user)
+    storage.delete_prefix(storage.video_prefix(video.pk))
+    storage.drop_cached(storage.video_prefix(video.pk))
+    video.delete()
+
+
+def delete_expired_sources(now=None) -> int:
+    """Delete the sources of finished videos older than the retention setting; clips stay."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(hours=settings.SOURCE_RETENTION_HOURS)
+    count = 0
+    expired = Video.objects.filter(status__in=Video.TERMINAL, finished_at__lt=cutoff, source_deleted_at=None)
+    for video in expired.exclude(source_file=""):
+        if video.clips.filter(status__in=Clip.PENDING).exists():
+            continue  # a re-render is still reading the source
+        storage.delete_names(video.source_file.name)
+        Video.objects.filter(pk=video.pk).update(source_file="", source_deleted_at=now)
+        count += 1
+    return count

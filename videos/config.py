@@ -1,0 +1,135 @@
+"""The options a video is processed with: ScaleReach's ``config`` plus Ssemble's fields.
+
+:class:`VideoConfigSerializer` is the one validator for the API, the dashboard and the
+``clip`` command. It accepts camelCase keys, refuses unknown keys and out-of-range values
+naming the field, and produces the normalised dict stored on ``Video.config``, from which
+:func:`clip_options` and :func:`render_options` build the engine's dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
+from pipeline.moments import ClipOptions
+from pipeline.moments.options import GENRES, MODELS, PREFERRED_LENGTHS, ClipOptionsError
+from pipeline.reframe import ASPECT_RATIOS
+from pipeline.render import RenderOptions
+
+CLIP_TYPES = ("viral-clips",)
+# Ssemble's template names map onto ours, so its users keep their setting.
+TEMPLATE_ALIASES = {"hormozi1": "hormozi", "hormozi2": "hormozi", "default": DEFAULT_TEMPLATE}
+# ClipOptions' field names as the API spells them, to name the field in errors.
+_API_NAMES = {
+    "min_length": "clipDurationMin",
+    "max_length": "clipDurationMax",
+    "clip_count": "numberOfClips",
+    "genre": "genre",
+    "language": "language",
+    "keywords": "topicKeywords",
+    "model": "clipModel",
+    "preferred_length": "preferredLength",
+}
+
+
+class CaseInsensitiveChoiceField(serializers.ChoiceField):
+    """A choice matched without regard to case, returned in its canonical spelling."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            for choice in self.choices:
+                if str(choice).lower() == data.strip().lower():
+                    return choice
+        self.fail("invalid_choice", input=data)
+
+
+class VideoConfigSerializer(serializers.Serializer):
+    clipType = serializers.ChoiceField(choices=CLIP_TYPES, default="viral-clips")
+    clipDurationMin = serializers.FloatField(min_value=5, max_value=600, required=False)
+    clipDurationMax = serializers.FloatField(min_value=5, max_value=600, required=False)
+    preferredLength = serializers.ChoiceField(choices=tuple(PREFERRED_LENGTHS), required=False)
+    numberOfClips = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
+    aspectRatio = serializers.ChoiceField(choices=tuple(ASPECT_RATIOS), default="9:16")
+    enableCaptions = serializers.BooleanField(default=True)
+    captionTemplate = serializers.CharField(required=False, max_length=40)
+    enableAutoHook = serializers.BooleanField(default=True)
+    genre = CaseInsensitiveChoiceField(choices=GENRES, default="Auto")
+    clipModel = CaseInsensitiveChoiceField(choices=MODELS, default="ClipBasic")
+    language = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    topicKeywords = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, max_length=10, allow_empty=True
+    )
+    start = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    end = serializers.FloatField(min_value=0, required=False, allow_null=True)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"config": ["config must be a JSON object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {unknown[0]: [f"Unknown option {unknown[0]!r}. Known options: {', '.join(self.fields)}."]}
+            )
+        return super().to_internal_value(data)
+
+    def validate_captionTemplate(self, value: str) -> str:  # noqa: N802 - DRF names it after the field
+        name = TEMPLATE_ALIASES.get(value.strip().lower(), value.strip().lower())
+        if name not in TEMPLATES:
+            raise serializers.ValidationError(f"Unknown caption template. Choose one of: {', '.join(TEMPLATES)}.")
+        return name
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError({"end": ["end must be after start."]})
+        attrs.setdefault("captionTemplate", DEFAULT_TEMPLATE)
+        try:
+            options = clip_options(attrs)
+        except ClipOptionsError as exc:
+            raise serializers.ValidationError({_API_NAMES.get(exc.field, exc.field): [exc.message]}) from None
+        # Store the lengths the analyser will use, so the record says what was applied.
+        attrs["clipDurationMin"], attrs["clipDurationMax"] = options.min_length, options.max_length
+        return attrs
+
+
+def validate_config(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate ``data`` (camelCase options) and return the normalised config.
+
+    Raises ``rest_framework.serializers.ValidationError`` whose detail maps the offending
+    field to its messages.
+    """
+    serializer = VideoConfigSerializer(data=data if data is not None else {})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def clip_options(config: dict[str, Any]) -> ClipOptions:
+    """The engine's moment-finding options for a validated config."""
+    kwargs: dict[str, Any] = {
+        "genre": config.get("genre", "Auto"),
+        "model": config.get("clipModel", "ClipBasic"),
+        "language": config.get("language") or "",
+        "keywords": list(config.get("topicKeywords") or []),
+        "clip_count": config.get("numberOfClips"),
+        "preferred_length": config.get("preferredLength") or "",
+    }
+    if config.get("clipDurationMin") is not None:
+        kwargs["min_length"] = config["clipDurationMin"]
+    if config.get("clipDurationMax") is not None:
+        kwargs["max_length"] = config["clipDurationMax"]
+    return ClipOptions(**kwargs)
+
+
+def render_options(clip) -> RenderOptions:
+    """The engine's render options for one clip (its own settings, set from the config)."""
+    return RenderOptions(
+        aspect_ratio=clip.aspect_ratio,
+        captions=clip.captions,
+        caption_template=clip.caption_template or DEFAULT_TEMPLATE,
+        auto_hook=clip.auto_hook,
+        hook_text=clip.hook_text,
+        short_side=settings.PIPELINE.render_short_side,
+    )

@@ -1,0 +1,217 @@
+"""RQ jobs for videos: process one video up to its clips, and the periodic sweep.
+
+``process_video`` takes an id, loads the row and calls the engine and the actions. It is
+safe to run twice: it only starts from ``queued`` (a claim is a conditional UPDATE),
+charging is idempotent, and clips are replaced in one transaction. While it runs, a
+heartbeat thread stamps the row, so the sweep can tell a slow job from a dead one.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from accounts.actions import InsufficientMinutes
+from clips import actions as clip_actions
+from clips.models import Clip
+from clipsite import crypto
+from clipsite.queues import job_is_pending
+from pipeline.audio import decode_audio
+from pipeline.errors import PipelineError
+from pipeline.ingest import ingest
+from pipeline.moments import find_moments
+from pipeline.scenes import detect_scenes
+from pipeline.transcribe import transcribe
+from videos import actions, storage
+from videos.config import clip_options
+from videos.models import Video
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 10
+# A running video or render whose heartbeat is older than this has lost its worker.
+STALE_SECONDS = 120
+CACHE_MAX_AGE_SECONDS = 6 * 3600
+
+
+@contextmanager
+def heartbeat(touch, interval: float = HEARTBEAT_SECONDS):
+    """Call ``touch()`` every ``interval`` seconds in a thread while the block runs."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(interval):
+            try:
+                touch()
+            except Exception:  # a missed beat is harmless; the job itself reports real errors
+                logger.warning("heartbeat failed", exc_info=True)
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def process_video(video_id: str) -> str:
+    """Ingest, charge, transcribe and analyse one video, then queue its clip renders."""
+    video = actions.claim(video_id)
+    if video is None:
+        return "not claimed"
+    try:
+        with heartbeat(lambda: actions.touch(video)):
+            _process(video)
+    except actions.VideoStopped:
+        logger.info("video %s stopped while processing", video_id)
+        return "stopped"
+    except InsufficientMinutes as exc:
+        actions.fail(video, f"This video needs {exc.needed} minutes but the workspace has {exc.available}. "
+                            "Add minutes or upgrade the plan, then retry.", code="insufficient_minutes")
+    except PipelineError as exc:
+        actions.fail(video, exc.message, code=exc.code)
+    except Exception:
+        logger.exception("processing video %s failed", video_id)
+        actions.fail(video, "Processing failed because of an error on our side. Your minutes were refunded; "
+                            "try again, and contact support if it keeps happening.", code="internal_error")
+    finally:
+        shutil.rmtree(storage.work_dir(video_id), ignore_errors=True)
+    video.refresh_from_db(fields=["status"])
+    return video.status
+
+
+def _process(video: Video) -> None:
+    config = settings.PIPELINE
+    options = video.config
+    timings: dict[str, float] = {}
+    workdir = storage.work_dir(video.pk)
+
+    def timed(stage: str):
+        timings[stage] = time.perf_counter()
+
+    def progress_between(low: int, high: int):
+        def report(fraction: float, message: str = "") -> None:
+            actions.report_progress(video, low + int((high - low) * min(1.0, max(0.0, fraction))))
+
+        return report
+
+    # Downloading: fetch and validate (uploads are read from storage).
+    timed("download")
+    source = str(storage.local_path(video.source_file.name)) if video.source_kind == Video.SourceKind.UPLOAD \
+        else video.source_url
+    fetched = ingest(
+        source, workdir, config, start=options.get("start"), end=options.get("end"),
+        progress=progress_between(2, 15), force_ytdlp=video.source_kind == Video.SourceKind.YOUTUBE,
+    )  # fmt: skip
+    media = fetched.media
+    limit = video.workspace.plan.max_video_minutes * 60
+    if media.duration > limit:
+        raise PipelineError(
+            f"The video is {media.duration / 60:.0f} minutes long; the {video.workspace.plan.name} plan accepts "
+            f"videos up to {video.workspace.plan.max_video_minutes} minutes. Choose a start and end to process "
+            "part of it, or upgrade the plan."
+        )
+
+    # Uploading: keep the validated source in storage, where every render worker finds it.
+    timed("upload")
+    actions.advance(video, Video.Status.UPLOADING, title=(video.title or fetched.title)[:300],
+                    uploader=fetched.uploader[:200], thumbnail_url=fetched.thumbnail_url[:2000],
+                    duration=media.duration, source_offset=fetched.start or 0.0, media_info=media.to_dict())
+    previous = video.source_file.name
+    suffix = Path(fetched.path).suffix or ".mp4"
+    # An upload processed whole is already the stored source; anything else is stored now.
+    if video.source_kind != Video.SourceKind.UPLOAD or fetched.start is not None or fetched.end is not None:
+        stored = storage.save_file(f"{storage.video_prefix(video.pk)}/source{suffix}", Path(fetched.path))
+        Video.objects.filter(pk=video.pk).update(source_file=stored)
+        video.source_file.name = stored
+        if previous and previous != stored:
+            storage.delete_names(previous)
+
+    # Minutes are charged now that the duration is known, before the heavy work.
+    actions.charge_minutes(video, media.duration)
+
+    timed("transcribe")
+    actions.advance(video, Video.Status.TRANSCRIBING)
+    audio = decode_audio(Path(fetched.path), config)
+    transcript = transcribe(audio, config, progress=progress_between(20, 55), language=options.get("language") or None)
+    Video.objects.filter(pk=video.pk).update(transcript=transcript.to_dict(), language=transcript.language)
+
+    timed("analyze")
+    actions.advance(video, Video.Status.ANALYZING)
+    media_path = Path(fetched.path)
+
+    def cuts_near(t0: float, t1: float) -> list[float]:
+        return list(detect_scenes(media_path, config, start=max(0.0, t0), end=min(media.duration, t1)).cuts)
+
+    found = find_moments(
+        transcript, clip_options(options), config, audio=audio, scene_cuts_near=cuts_near,
+        gemini_api_key=crypto.decrypt(video.gemini_key) or video.workspace.gemini_api_key() or None,
+        progress=progress_between(55, 60),
+    )  # fmt: skip
+    Video.objects.filter(pk=video.pk).update(
+        analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None
+    )
+    if not found.moments:
+        raise PipelineError(
+            "No moments worth clipping were found: the video has too little speech. "
+            + " ".join(found.warnings)
+        )
+    timed("end")
+    names = list(timings)
+    Video.objects.filter(pk=video.pk).update(
+        timings={a: round(timings[b] - timings[a], 2) for a, b in zip(names, names[1:], strict=False)}
+    )
+    clip_actions.create_clips(video, found.moments, options)
+
+
+def sweep() -> dict[str, int]:
+    """Find work whose worker died or whose job was lost, and retry or fail it.
+
+    - a running video with a stale heartbeat is queued again, or failed with a refund
+      after :data:`videos.actions.MAX_ATTEMPTS` attempts;
+    - a queued video with no job in RQ (Redis restarted, job lost) gets its job back;
+    - a rendering clip whose job is gone or whose heartbeat is stale is rendered again,
+      or failed after its attempts, which then lets its video finish;
+    - sources past their retention and stale cached downloads are deleted.
+    """
+    now = timezone.now()
+    stale = now - timezone.timedelta(seconds=STALE_SECONDS)
+    counts = {"retried": 0, "failed": 0, "dispatched": 0, "renders": 0, "sources": 0, "cache": 0}
+
+    for video in Video.objects.filter(status__in=Video.RUNNING, heartbeat_at__lt=stale).exclude(
+        status=Video.Status.GENERATING_CLIPS
+    ):
+        if video.attempts < actions.MAX_ATTEMPTS:
+            counts["retried"] += actions.requeue_lost(video, video.status)
+        else:
+            counts["failed"] += actions.fail(
+                video, f"Processing stopped unexpectedly {video.attempts} times (the worker running it was lost). "
+                "Your minutes were refunded; try again.", code="worker_lost"
+            )
+
+    for video in Video.objects.filter(status=Video.Status.QUEUED, created_at__lt=stale):
+        if not job_is_pending("default", actions.process_job_id(video.pk)):
+            actions.enqueue_process(video.pk)
+            counts["dispatched"] += 1
+
+    for clip in Clip.objects.filter(status=Clip.Status.GENERATING).select_related("video"):
+        started_and_stale = clip.heartbeat_at is not None and clip.heartbeat_at < stale
+        lost = clip.heartbeat_at is None and not job_is_pending("render", clip_actions.render_job_id(clip))
+        if started_and_stale or lost:
+            clip_actions.retry_lost_render(clip)
+            counts["renders"] += 1
+
+    counts["sources"] = actions.delete_expired_sources(now)
+    counts["cache"] = storage.sweep_cache(CACHE_MAX_AGE_SECONDS)
+    return counts
