@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -52,3 +53,68 @@ class WorkspaceDetail(APIView):
             Workspace.objects.for_user(request.user).select_related("plan"), pk=workspace_id
         )
         return Response(WorkspaceSerializer(workspace, context={"roles": _roles(request.user)}).data)
+
+
+class LimitsSerializer(serializers.Serializer):
+    monthlyMinutes = serializers.IntegerField()
+    maxVideoMinutes = serializers.IntegerField()
+    maxUploadMb = serializers.IntegerField()
+    concurrentJobs = serializers.IntegerField()
+    requestsPerMinute = serializers.IntegerField()
+    trackedItems = serializers.IntegerField(allow_null=True)
+    discoveryPerMonth = serializers.IntegerField(allow_null=True)
+    enrichmentPerMonth = serializers.IntegerField(allow_null=True)
+    platforms = serializers.ListField(child=serializers.CharField())
+    historyDays = serializers.IntegerField(allow_null=True)
+
+
+class UsageSerializer(serializers.Serializer):
+    periodStart = serializers.DateTimeField(allow_null=True)
+    minutesUsed = serializers.IntegerField()
+    videosSubmitted = serializers.IntegerField()
+    videosInProgress = serializers.IntegerField()
+
+
+class AccountSerializer(serializers.Serializer):
+    accountId = serializers.CharField()
+    workspace = WorkspaceSerializer()
+    plan = serializers.CharField()
+    minutesBalance = serializers.IntegerField()
+    limits = LimitsSerializer()
+    usage = UsageSerializer()
+
+
+class Account(APIView):
+    @extend_schema(
+        responses=AccountSerializer, summary="Plan, limits, usage and minutes of the key's workspace"
+    )
+    def get(self, request):
+        from videos.api import resolve_workspace
+        from videos.models import Video
+
+        workspace = resolve_workspace(request, request.query_params.get("workspaceId"))
+        plan = workspace.plan
+        since = workspace.minutes_reset_at
+        entries = (
+            workspace.minute_entries.filter(created_at__gte=since) if since else workspace.minute_entries
+        )
+        spent = entries.filter(kind__in=["debit", "refund"]).aggregate(total=Sum("amount"))["total"] or 0
+        videos = Video.objects.filter(workspace=workspace)
+        return Response({
+            "accountId": workspace.pk,
+            "workspace": WorkspaceSerializer(workspace, context={"roles": _roles(request.user)}).data,
+            "plan": plan.slug,
+            "minutesBalance": workspace.minutes_balance,
+            "limits": {
+                "monthlyMinutes": plan.monthly_minutes, "maxVideoMinutes": plan.max_video_minutes,
+                "maxUploadMb": plan.max_upload_mb, "concurrentJobs": plan.concurrent_jobs,
+                "requestsPerMinute": plan.api_requests_per_minute, "trackedItems": plan.tracked_items,
+                "discoveryPerMonth": plan.discovery_per_month, "enrichmentPerMonth": plan.enrichment_per_month,
+                "platforms": plan.platforms, "historyDays": plan.history_days,
+            },
+            "usage": {
+                "periodStart": since, "minutesUsed": -spent,
+                "videosSubmitted": videos.filter(created_at__gte=since).count() if since else videos.count(),
+                "videosInProgress": videos.exclude(status__in=Video.TERMINAL).count(),
+            },
+        })  # fmt: skip

@@ -121,7 +121,9 @@ class Workspace(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     minutes_reset_at = models.DateTimeField(null=True, blank=True, help_text="Last monthly reset.")
     gemini_key = models.BinaryField(null=True, blank=True, editable=False, help_text="Encrypted at rest.")
-    default_config = models.JSONField(default=dict, blank=True, help_text="Default clip options for new videos.")
+    default_config = models.JSONField(
+        default=dict, blank=True, help_text="Default clip options for new videos."
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 

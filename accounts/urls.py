@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import settings_views, views
 
 app_name = "accounts"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("api-keys", views.api_keys, name="api_keys"),
     path("api-keys/<int:pk>/revoke", views.api_key_revoke, name="api_key_revoke"),
     path("minutes", views.minutes, name="minutes"),
+    path("settings", settings_views.workspace_settings, name="settings"),
 ]

@@ -101,8 +101,17 @@ def touch_render(clip: Clip) -> None:
     Clip.objects.filter(pk=clip.pk, render_version=clip.render_version).update(heartbeat_at=timezone.now())
 
 
-def finish_render(clip: Clip, *, file_name: str = "", thumbnail_name: str = "", width: int = 0, height: int = 0,
-                  layout: str = "", error_message: str = "", worker: str = "") -> bool:
+def finish_render(
+    clip: Clip,
+    *,
+    file_name: str = "",
+    thumbnail_name: str = "",
+    width: int = 0,
+    height: int = 0,
+    layout: str = "",
+    error_message: str = "",
+    worker: str = "",
+) -> bool:
     """Record a render's outcome if the clip still wants this version; then try the fan-in.
 
     On success the new files replace the old ones, which are deleted. On failure a clip
@@ -133,7 +142,9 @@ def finish_video_if_done(video: Video) -> None:
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.status != Video.Status.GENERATING_CLIPS:
             return
-        counts = {row["status"]: row["n"] for row in video.clips.order_by().values("status").annotate(n=Count("id"))}
+        counts = {
+            row["status"]: row["n"] for row in video.clips.order_by().values("status").annotate(n=Count("id"))
+        }
         pending = sum(counts.get(status, 0) for status in Clip.PENDING)
         total = sum(counts.values())
         if pending:
@@ -145,12 +156,22 @@ def finish_video_if_done(video: Video) -> None:
         video_actions.complete(video)
     else:
         message = video.clips.exclude(error_message="").values_list("error_message", flat=True).first()
-        video_actions.fail(video, f"No clip could be rendered: {message or 'unknown error'}", code="render_failed")
+        video_actions.fail(
+            video, f"No clip could be rendered: {message or 'unknown error'}", code="render_failed"
+        )
 
 
-def rerender(clip: Clip, *, start: float | None = None, end: float | None = None,
-             caption_template: str | None = None, captions: bool | None = None, aspect_ratio: str | None = None,
-             hook_text: str | None = None, auto_hook: bool | None = None) -> Clip:
+def rerender(
+    clip: Clip,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    caption_template: str | None = None,
+    captions: bool | None = None,
+    aspect_ratio: str | None = None,
+    hook_text: str | None = None,
+    auto_hook: bool | None = None,
+) -> Clip:
     """Render a clip again with changed settings; it shows ``recompiling`` until done.
 
     Raises :class:`ClipEditError` naming the setting that cannot be used.
@@ -163,8 +184,9 @@ def rerender(clip: Clip, *, start: float | None = None, end: float | None = None
         raise ClipEditError("status", "Clips can be re-rendered once their video has finished processing.")
     if not video.source_file:
         raise ClipEditError(
-            "source", "The source of this video has been deleted after its retention period, so it cannot be "
-            "re-rendered. Submit the video again."
+            "source",
+            "The source of this video has been deleted after its retention period, so it cannot be "
+            "re-rendered. Submit the video again.",
         )
     if clip.status == Clip.Status.GENERATING:
         raise ClipEditError("status", "This clip is already being rendered; wait for it to finish.")
@@ -196,14 +218,21 @@ def rerender(clip: Clip, *, start: float | None = None, end: float | None = None
         "render_attempts": 0,
         "heartbeat_at": None,
     }
-    for name, value in (("caption_template", caption_template), ("captions", captions),
-                        ("aspect_ratio", aspect_ratio), ("hook_text", hook_text), ("auto_hook", auto_hook)):
+    for name, value in (
+        ("caption_template", caption_template),
+        ("captions", captions),
+        ("aspect_ratio", aspect_ratio),
+        ("hook_text", hook_text),
+        ("auto_hook", auto_hook),
+    ):
         if value is not None:
             changes[name] = value
     with transaction.atomic():
-        updated = Clip.objects.filter(pk=clip.pk, render_version=clip.render_version).exclude(
-            status=Clip.Status.GENERATING
-        ).update(**changes)
+        updated = (
+            Clip.objects.filter(pk=clip.pk, render_version=clip.render_version)
+            .exclude(status=Clip.Status.GENERATING)
+            .update(**changes)
+        )
         if not updated:
             raise ClipEditError("status", "This clip is already being rendered; wait for it to finish.")
         clip.refresh_from_db()

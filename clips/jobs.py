@@ -37,12 +37,24 @@ def render_clip(clip_id: str, version: int) -> str:
     video = clip.video
     prefix = storage.video_prefix(video.pk)
     try:
-        with heartbeat(lambda: actions.touch_render(clip)), tempfile.TemporaryDirectory(prefix="render-") as tmp:
+        with (
+            heartbeat(lambda: actions.touch_render(clip)),
+            tempfile.TemporaryDirectory(prefix="render-") as tmp,
+        ):
             source = storage.local_path(video.source_file.name)
             words = Transcript.from_dict(video.transcript).words
             out, thumb = Path(tmp) / f"{clip.pk}.mp4", Path(tmp) / f"{clip.pk}.jpg"
-            result = render(source, MediaInfo.from_dict(video.media_info), clip.start, clip.end, words,
-                            render_options(clip), out, thumb, settings.PIPELINE)
+            result = render(
+                source,
+                MediaInfo.from_dict(video.media_info),
+                clip.start,
+                clip.end,
+                words,
+                render_options(clip),
+                out,
+                thumb,
+                settings.PIPELINE,
+            )
             if result.error:
                 actions.finish_render(clip, error_message=result.error_message, worker=_worker_name())
                 return "failed"
@@ -51,9 +63,19 @@ def render_clip(clip_id: str, version: int) -> str:
             thumbnail_name = storage.save_file(f"{base}.jpg", thumb)
     except Exception:
         logger.exception("rendering clip %s failed", clip_id)
-        actions.finish_render(clip, error_message="Rendering failed because of an error on our side; try "
-                              "re-rendering this clip.", worker=_worker_name())
+        actions.finish_render(
+            clip,
+            error_message="Rendering failed because of an error on our side; try re-rendering this clip.",
+            worker=_worker_name(),
+        )
         return "failed"
-    actions.finish_render(clip, file_name=file_name, thumbnail_name=thumbnail_name, width=result.width,
-                          height=result.height, layout=result.layout, worker=_worker_name())
+    actions.finish_render(
+        clip,
+        file_name=file_name,
+        thumbnail_name=thumbnail_name,
+        width=result.width,
+        height=result.height,
+        layout=result.layout,
+        worker=_worker_name(),
+    )
     return "completed"

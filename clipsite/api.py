@@ -11,7 +11,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -103,3 +104,41 @@ def exception_handler(exc, context):
     logger.exception("Unhandled API error", exc_info=exc)
     set_rollback()
     return Response(error_body(500, "Something went wrong on our side. Try again later."), status=500)
+
+
+class StrictFieldsMixin:
+    """For serializers: refuse keys the serializer does not know, naming the first one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError({"request": ["Expected a JSON object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            known = ", ".join(self.fields)
+            raise exceptions.ValidationError(
+                {unknown[0]: [f"Unknown field {unknown[0]!r}. Known fields: {known}."]}
+            )
+        return super().to_internal_value(data)
+
+
+class Conflict(exceptions.APIException):
+    """The resource is in a state that does not allow the request (already finished, busy)."""
+
+    status_code = 409
+    default_detail = "The resource is not in a state that allows this."
+    default_code = "conflict"
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found.")
+    detail = serializers.CharField(help_text="What went wrong, for a person.")
+    fields = serializers.DictField(required=False, help_text="On 422: field name -> messages.")
+
+
+def error_responses(*codes: int) -> dict:
+    """Schema entries for error statuses, all with the shared error body."""
+    return {code: OpenApiResponse(ErrorSerializer, description=_CODES.get(code, "error")) for code in codes}
+
+
+# The errors any authenticated endpoint can answer with.
+ERRORS = error_responses(400, 401, 402, 403, 404, 413, 422, 429)

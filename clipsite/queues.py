@@ -7,10 +7,12 @@ commit. Job ids are deterministic so the sweep can ask RQ whether a job is still
 
 from __future__ import annotations
 
+import contextlib
+
 import django_rq
 from django.db import transaction
-from rq.job import Job, JobStatus
 from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 PENDING_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
@@ -18,7 +20,13 @@ PENDING_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, Job
 def enqueue_on_commit(queue: str, func, *args, job_id: str, job_timeout: int, **kwargs) -> None:
     def enqueue():
         django_rq.get_queue(queue).enqueue(
-            func, *args, job_id=job_id, job_timeout=job_timeout, result_ttl=3600, failure_ttl=7 * 86400, **kwargs
+            func,
+            *args,
+            job_id=job_id,
+            job_timeout=job_timeout,
+            result_ttl=3600,
+            failure_ttl=7 * 86400,
+            **kwargs,
         )
 
     transaction.on_commit(enqueue)
@@ -46,9 +54,7 @@ def cancel_job(queue: str, job_id: str) -> None:
         return
     status = job.get_status(refresh=False)
     if status == JobStatus.STARTED:
-        try:
+        with contextlib.suppress(InvalidJobOperation):
             send_stop_job_command(connection, job_id)
-        except InvalidJobOperation:
-            pass
     elif status in PENDING_STATUSES:
         job.cancel()

@@ -5,12 +5,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from clips import api as clips_api
 from clipsite import errors, signed_media, views
 from clipsite.health import healthz
+from videos import api as videos_api
 
 api_patterns = [
     path("workspaces", accounts_api.WorkspaceList.as_view(), name="workspaces"),
     path("workspaces/<str:workspace_id>", accounts_api.WorkspaceDetail.as_view(), name="workspace"),
+    path("account", accounts_api.Account.as_view(), name="account"),
+    path("videos", videos_api.VideoList.as_view(), name="videos"),
+    path("videos/youtube", videos_api.SubmitYoutube.as_view(), name="submit_youtube"),
+    path("videos/url", videos_api.SubmitUrl.as_view(), name="submit_url"),
+    path("videos/upload", videos_api.SubmitUpload.as_view(), name="submit_upload"),
+    path("videos/<str:video_id>", videos_api.VideoDetail.as_view(), name="video"),
+    path("videos/<str:video_id>/status", videos_api.VideoStatus.as_view(), name="video_status"),
+    path("videos/<str:video_id>/cancel", videos_api.VideoCancel.as_view(), name="video_cancel"),
+    path("videos/<str:video_id>/clips", clips_api.VideoClips.as_view(), name="video_clips"),
+    path("clips/<str:clip_id>", clips_api.ClipDetail.as_view(), name="clip"),
+    path("clips/<str:clip_id>/render", clips_api.ClipRender.as_view(), name="clip_render"),
+    path("clips/<str:clip_id>/download", clips_api.ClipDownload.as_view(), name="clip_download"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -35,9 +49,11 @@ urlpatterns = [
     ),
     path("", accounts_views.home, name="home"),
     path("", include("accounts.urls")),
+    path("videos/", include("videos.urls")),
+    path("clips/", include("clips.urls")),
     *(
         path(f"{name}/", include(([path("", views.section, {"section": name}, name="list")], name)))
-        for name in views.SECTIONS
+        for name in ("tracking", "webhooks")
     ),
 ]
 

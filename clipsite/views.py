@@ -4,10 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 SECTIONS = {
-    "videos": (
-        "Videos",
-        "Paste a YouTube link or upload a long video, and Clipsite finds the moments worth posting.",
-    ),
     "tracking": ("Tracking", "Track a video or a topic to watch its velocity and catch breakouts early."),
     "webhooks": ("Webhooks", "Get signed HTTP callbacks when a video finishes or a tracked item breaks out."),
 }

@@ -109,3 +109,6 @@ def _seeded_plans_in_transactional_tests(request):
 
     request.getfixturevalue("transactional_db")
     importlib.import_module("accounts.migrations.0002_seed_plans").seed(apps, None)
+
+
+pytest_plugins = ["tests.fixtures"]

@@ -34,15 +34,21 @@ def worker_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start_worker(name: str, queues: tuple[str, ...] = ("default", "render"), *, burst: bool = True,
-                 log_dir: Path | None = None) -> subprocess.Popen:
+def start_worker(
+    name: str,
+    queues: tuple[str, ...] = ("default", "render"),
+    *,
+    burst: bool = True,
+    log_dir: Path | None = None,
+) -> subprocess.Popen:
     """Start one ``rqworker`` in its own process group (so a test can kill it whole)."""
     log = open((log_dir or Path(settings.VAR_DIR)) / f"worker-{name}.log", "ab")  # noqa: SIM115 - closed by wait
     args = [sys.executable, "manage.py", "rqworker", *queues, "--name", name]
     if burst:
         args.append("--burst")
-    process = subprocess.Popen(args, cwd=REPO_ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        args, cwd=REPO_ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     process.log_file = log  # type: ignore[attr-defined]
     return process
 
@@ -59,7 +65,9 @@ def wait_workers(processes: list[subprocess.Popen], timeout: float = 600) -> Non
             raise AssertionError(f"worker exited with {code}:\n{log}")
 
 
-def run_workers(count: int = 1, queues: tuple[str, ...] = ("default", "render"), prefix: str = "w") -> list[str]:
+def run_workers(
+    count: int = 1, queues: tuple[str, ...] = ("default", "render"), prefix: str = "w"
+) -> list[str]:
     """Run ``count`` burst workers in parallel until the queues are empty; return their names."""
     names = [f"{prefix}{i + 1}-{os.getpid()}-{time.monotonic_ns() % 100000}" for i in range(count)]
     wait_workers([start_worker(name, queues) for name in names])

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from accounts import actions as accounts
 from accounts.models import Workspace
+from clips.models import Clip
 from clipsite import crypto
 from clipsite.queues import cancel_job, enqueue_on_commit
-from clips.models import Clip
 from videos import storage
 from videos.models import Video
 
@@ -52,8 +52,13 @@ def process_job_id(video_id: str) -> str:
 
 def enqueue_process(video_id: str) -> None:
     """Queue ``process_video`` for the video when the current transaction commits."""
-    enqueue_on_commit("default", "videos.jobs.process_video", video_id, job_id=process_job_id(video_id),
-                      job_timeout=PROCESS_TIMEOUT)
+    enqueue_on_commit(
+        "default",
+        "videos.jobs.process_video",
+        video_id,
+        job_id=process_job_id(video_id),
+        job_timeout=PROCESS_TIMEOUT,
+    )
 
 
 def submit_video(
@@ -178,7 +183,10 @@ def charge_minutes(video: Video, seconds: float) -> int:
                 raise VideoStopped(video.pk)
             return video.minutes_charged
         accounts.debit_minutes(
-            video.workspace, minutes, memo=f"Video: {video.display_title}"[:200], reference=f"video:{video.pk}"
+            video.workspace,
+            minutes,
+            memo=f"Video: {video.display_title}"[:200],
+            reference=f"video:{video.pk}",
         )
     video.minutes_charged = minutes
     return minutes
@@ -193,7 +201,10 @@ def refund_unused(video: Video) -> int:
             return 0
         Video.objects.filter(pk=video.pk).update(minutes_refunded=F("minutes_refunded") + owed)
         accounts.refund_minutes(
-            current.workspace, owed, memo=f"Refund: {current.display_title}"[:200], reference=f"video:{video.pk}"
+            current.workspace,
+            owed,
+            memo=f"Refund: {current.display_title}"[:200],
+            reference=f"video:{video.pk}",
         )
     return owed
 
@@ -204,8 +215,16 @@ def fail(video: Video, message: str, code: str = "processing_failed") -> bool:
     Returns False (and changes nothing) when the video had already finished.
     """
     now = timezone.now()
-    updated = Video.objects.filter(pk=video.pk).exclude(status__in=Video.TERMINAL).update(
-        status=Video.Status.FAILED, error_message=message, error_code=code, finished_at=now, gemini_key=None
+    updated = (
+        Video.objects.filter(pk=video.pk)
+        .exclude(status__in=Video.TERMINAL)
+        .update(
+            status=Video.Status.FAILED,
+            error_message=message,
+            error_code=code,
+            finished_at=now,
+            gemini_key=None,
+        )
     )
     if not updated:
         return False
@@ -275,7 +294,9 @@ def dispatch_waiting(workspace_id: str) -> None:
     failing another video calls this so it starts without waiting for the sweep.
     """
     waiting = (
-        Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED).order_by("created_at").first()
+        Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED)
+        .order_by("created_at")
+        .first()
     )
     if waiting is not None:
         enqueue_process(waiting.pk)

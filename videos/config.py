@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
+from clipsite.api import StrictFieldsMixin
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.moments import ClipOptions
 from pipeline.moments.options import GENRES, MODELS, PREFERRED_LENGTHS, ClipOptionsError
@@ -46,7 +47,7 @@ class CaseInsensitiveChoiceField(serializers.ChoiceField):
         self.fail("invalid_choice", input=data)
 
 
-class VideoConfigSerializer(serializers.Serializer):
+class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
     clipType = serializers.ChoiceField(choices=CLIP_TYPES, default="viral-clips")
     clipDurationMin = serializers.FloatField(min_value=5, max_value=600, required=False)
     clipDurationMax = serializers.FloatField(min_value=5, max_value=600, required=False)
@@ -65,20 +66,12 @@ class VideoConfigSerializer(serializers.Serializer):
     start = serializers.FloatField(min_value=0, required=False, allow_null=True)
     end = serializers.FloatField(min_value=0, required=False, allow_null=True)
 
-    def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"config": ["config must be a JSON object."]})
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {unknown[0]: [f"Unknown option {unknown[0]!r}. Known options: {', '.join(self.fields)}."]}
-            )
-        return super().to_internal_value(data)
-
-    def validate_captionTemplate(self, value: str) -> str:  # noqa: N802 - DRF names it after the field
+    def validate_captionTemplate(self, value: str) -> str:
         name = TEMPLATE_ALIASES.get(value.strip().lower(), value.strip().lower())
         if name not in TEMPLATES:
-            raise serializers.ValidationError(f"Unknown caption template. Choose one of: {', '.join(TEMPLATES)}.")
+            raise serializers.ValidationError(
+                f"Unknown caption template. Choose one of: {', '.join(TEMPLATES)}."
+            )
         return name
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ heartbeat thread stamps the row, so the sweep can tell a slow job from a dead on
 
 from __future__ import annotations
 
+import itertools
 import logging
 import shutil
 import threading
@@ -77,14 +78,22 @@ def process_video(video_id: str) -> str:
         logger.info("video %s stopped while processing", video_id)
         return "stopped"
     except InsufficientMinutes as exc:
-        actions.fail(video, f"This video needs {exc.needed} minutes but the workspace has {exc.available}. "
-                            "Add minutes or upgrade the plan, then retry.", code="insufficient_minutes")
+        actions.fail(
+            video,
+            f"This video needs {exc.needed} minutes but the workspace has {exc.available}. "
+            "Add minutes or upgrade the plan, then retry.",
+            code="insufficient_minutes",
+        )
     except PipelineError as exc:
         actions.fail(video, exc.message, code=exc.code)
     except Exception:
         logger.exception("processing video %s failed", video_id)
-        actions.fail(video, "Processing failed because of an error on our side. Your minutes were refunded; "
-                            "try again, and contact support if it keeps happening.", code="internal_error")
+        actions.fail(
+            video,
+            "Processing failed because of an error on our side. Your minutes were refunded; "
+            "try again, and contact support if it keeps happening.",
+            code="internal_error",
+        )
     finally:
         shutil.rmtree(storage.work_dir(video_id), ignore_errors=True)
     video.refresh_from_db(fields=["status"])
@@ -108,8 +117,11 @@ def _process(video: Video) -> None:
 
     # Downloading: fetch and validate (uploads are read from storage).
     timed("download")
-    source = str(storage.local_path(video.source_file.name)) if video.source_kind == Video.SourceKind.UPLOAD \
+    source = (
+        str(storage.local_path(video.source_file.name))
+        if video.source_kind == Video.SourceKind.UPLOAD
         else video.source_url
+    )
     fetched = ingest(
         source, workdir, config, start=options.get("start"), end=options.get("end"),
         progress=progress_between(2, 15), force_ytdlp=video.source_kind == Video.SourceKind.YOUTUBE,
@@ -125,9 +137,16 @@ def _process(video: Video) -> None:
 
     # Uploading: keep the validated source in storage, where every render worker finds it.
     timed("upload")
-    actions.advance(video, Video.Status.UPLOADING, title=(video.title or fetched.title)[:300],
-                    uploader=fetched.uploader[:200], thumbnail_url=fetched.thumbnail_url[:2000],
-                    duration=media.duration, source_offset=fetched.start or 0.0, media_info=media.to_dict())
+    actions.advance(
+        video,
+        Video.Status.UPLOADING,
+        title=(video.title or fetched.title)[:300],
+        uploader=fetched.uploader[:200],
+        thumbnail_url=fetched.thumbnail_url[:2000],
+        duration=media.duration,
+        source_offset=fetched.start or 0.0,
+        media_info=media.to_dict(),
+    )
     previous = video.source_file.name
     suffix = Path(fetched.path).suffix or ".mp4"
     # An upload processed whole is already the stored source; anything else is stored now.
@@ -144,7 +163,9 @@ def _process(video: Video) -> None:
     timed("transcribe")
     actions.advance(video, Video.Status.TRANSCRIBING)
     audio = decode_audio(Path(fetched.path), config)
-    transcript = transcribe(audio, config, progress=progress_between(20, 55), language=options.get("language") or None)
+    transcript = transcribe(
+        audio, config, progress=progress_between(20, 55), language=options.get("language") or None
+    )
     Video.objects.filter(pk=video.pk).update(transcript=transcript.to_dict(), language=transcript.language)
 
     timed("analyze")
@@ -170,7 +191,7 @@ def _process(video: Video) -> None:
     timed("end")
     names = list(timings)
     Video.objects.filter(pk=video.pk).update(
-        timings={a: round(timings[b] - timings[a], 2) for a, b in zip(names, names[1:], strict=False)}
+        timings={a: round(timings[b] - timings[a], 2) for a, b in itertools.pairwise(names)}
     )
     clip_actions.create_clips(video, found.moments, options)
 
@@ -196,8 +217,10 @@ def sweep() -> dict[str, int]:
             counts["retried"] += actions.requeue_lost(video, video.status)
         else:
             counts["failed"] += actions.fail(
-                video, f"Processing stopped unexpectedly {video.attempts} times (the worker running it was lost). "
-                "Your minutes were refunded; try again.", code="worker_lost"
+                video,
+                f"Processing stopped unexpectedly {video.attempts} times (the worker running it was lost). "
+                "Your minutes were refunded; try again.",
+                code="worker_lost",
             )
 
     for video in Video.objects.filter(status=Video.Status.QUEUED, created_at__lt=stale):

@@ -87,7 +87,9 @@ class Video(models.Model):
     uploader = models.CharField(max_length=200, blank=True)
     thumbnail_url = models.URLField(max_length=2000, blank=True)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds of the processed range.")
-    source_offset = models.FloatField(default=0.0, help_text="Where the processed range starts in the source.")
+    source_offset = models.FloatField(
+        default=0.0, help_text="Where the processed range starts in the source."
+    )
     media_info = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
@@ -97,9 +99,13 @@ class Video(models.Model):
     warnings = models.JSONField(default=list, blank=True)
 
     config = models.JSONField(default=dict, help_text="Validated options (videos.config).")
-    gemini_key = models.BinaryField(null=True, blank=True, editable=False, help_text="Encrypted; wiped after use.")
+    gemini_key = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="Encrypted; wiped after use."
+    )
     language = models.CharField(max_length=16, blank=True)
-    transcript = models.JSONField(default=dict, blank=True, help_text="pipeline Transcript: words and sentences.")
+    transcript = models.JSONField(
+        default=dict, blank=True, help_text="pipeline Transcript: words and sentences."
+    )
     analyser = models.CharField(max_length=40, blank=True)
     tokens_used = models.PositiveIntegerField(default=0)
 

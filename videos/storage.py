@@ -70,7 +70,10 @@ def local_path(name: str) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     # Download to a temporary name and rename, so concurrent jobs never read a half file.
-    with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temp, default_storage.open(name) as src:
+    with (
+        tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as temp,
+        default_storage.open(name) as src,
+    ):
         shutil.copyfileobj(src, temp, length=1024 * 1024)
     os.replace(temp.name, target)
     return target

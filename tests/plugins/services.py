@@ -80,6 +80,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # Service tests render real clips; a 360-pixel short side keeps them quick while the
     # engine's own tests check the 1080x1920 default.
     os.environ.setdefault("RENDER_SHORT_SIDE", "360")
+    # Every test request comes from 127.0.0.1; the per-IP limit has its own test.
+    os.environ.setdefault("IP_RATE_PER_MIN", "1000000")
     os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
     # Playwright's sync API keeps an event loop on the main thread; the ORM calls tests
     # make around it are still synchronous, so Django's async-safety guard is lifted.
@@ -101,7 +103,8 @@ def start_moto() -> str:
     port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _started.append(process)
     wait_for_port(port, process=process)
@@ -125,12 +128,31 @@ def start_postgres() -> str:
     if os.geteuid() == 0:
         shutil.chown(datadir, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, str(pg_bin / "initdb"), "-D", str(datadir), "-U", "clipsite", "-A", "trust",
-                    "--no-sync"], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [*as_user, str(pg_bin / "initdb"), "-D", str(datadir), "-U", "clipsite", "-A", "trust", "--no-sync"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     process = subprocess.Popen(
-        [*as_user, str(pg_bin / "postgres"), "-D", str(datadir), "-p", str(port), "-h", "127.0.0.1",
-         "-k", str(datadir), "-c", "fsync=off", "-c", "full_page_writes=off"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            *as_user,
+            str(pg_bin / "postgres"),
+            "-D",
+            str(datadir),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(datadir),
+            "-c",
+            "fsync=off",
+            "-c",
+            "full_page_writes=off",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     _started.append(process)
     wait_for_port(port, timeout=30, process=process)

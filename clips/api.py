@@ -1,0 +1,122 @@
+"""REST endpoints for clips: list with ScaleReach's filters, read, update, re-render, download."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clips import actions
+from clips.models import Clip
+from clips.serializers import (
+    ClipEnvelopeSerializer,
+    ClipFiltersSerializer,
+    ClipListSerializer,
+    ClipRenderSerializer,
+    ClipSerializer,
+    ClipUpdateSerializer,
+)
+from clipsite.api import ERRORS, Conflict, error_responses
+from clipsite.idempotency import idempotent
+from clipsite.signed_media import signed_url
+from videos.api import user_video
+
+_SORT_FIELDS = {"score": ["score"], "duration": ["duration_value"]}
+
+
+def user_clip(request, clip_id: str) -> Clip:
+    return get_object_or_404(Clip.objects.for_user(request.user).select_related("video"), pk=clip_id)
+
+
+class VideoClips(APIView):
+    @extend_schema(parameters=[ClipFiltersSerializer], responses={200: ClipListSerializer, **ERRORS},
+                   summary="A video's clips, with signed download links")  # fmt: skip
+    def get(self, request, video_id: str):
+        video = user_video(request, video_id)
+        params = ClipFiltersSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        filters = params.validated_data
+        clips = video.clips.select_related("video").alias(duration_value=F("end") - F("start"))
+        if filters.get("minScore") is not None:
+            clips = clips.filter(score__gte=filters["minScore"])
+        if filters.get("maxScore") is not None:
+            clips = clips.filter(score__lte=filters["maxScore"])
+        if filters.get("status"):
+            clips = clips.filter(status=filters["status"])
+        if filters.get("favorited") is not None:
+            clips = clips.filter(favorited=filters["favorited"])
+        prefix = "-" if filters["sortOrder"] == "desc" else ""
+        clips = clips.order_by(*(prefix + f for f in _SORT_FIELDS[filters["sortBy"]]), "rank")
+        data = ClipSerializer(clips, many=True, context={"request": request}).data
+        echoed = {
+            k: v for k, v in filters.items() if k in request.query_params or k in ("sortBy", "sortOrder")
+        }
+        return Response({"videoId": video.pk, "clips": data, "count": len(data), "filters": echoed})
+
+
+class ClipDetail(APIView):
+    @extend_schema(responses={200: ClipEnvelopeSerializer, **ERRORS}, summary="One clip")
+    def get(self, request, clip_id: str):
+        return Response(
+            {"clip": ClipSerializer(user_clip(request, clip_id), context={"request": request}).data}
+        )
+
+    @extend_schema(request=ClipUpdateSerializer, responses={200: ClipEnvelopeSerializer, **ERRORS},
+                   summary="Favorite or rename a clip")  # fmt: skip
+    def patch(self, request, clip_id: str):
+        clip = user_clip(request, clip_id)
+        body = ClipUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if "favorited" in body.validated_data:
+            actions.set_favorite(clip, body.validated_data["favorited"])
+        if "title" in body.validated_data:
+            actions.rename(clip, body.validated_data["title"])
+        clip.refresh_from_db()
+        return Response({"clip": ClipSerializer(clip, context={"request": request}).data})
+
+
+class ClipRender(APIView):
+    @extend_schema(request=ClipRenderSerializer, responses={202: ClipEnvelopeSerializer, **ERRORS,
+                                                            **error_responses(409)},
+                   summary="Re-render a clip with changed times, captions, aspect ratio or hook")  # fmt: skip
+    @idempotent
+    def post(self, request, clip_id: str):
+        clip = user_clip(request, clip_id)
+        body = ClipRenderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        offset = clip.video.source_offset
+        try:
+            clip = actions.rerender(
+                clip,
+                start=data["startTime"] - offset if "startTime" in data else None,
+                end=data["endTime"] - offset if "endTime" in data else None,
+                caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
+                aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
+                auto_hook=data.get("enableAutoHook"),
+            )  # fmt: skip
+        except actions.ClipEditError as exc:
+            if exc.field in ("status", "source"):
+                raise Conflict(str(exc)) from None
+            names = {"start": "startTime", "end": "endTime"}
+            raise serializers.ValidationError({names.get(exc.field, exc.field): [str(exc)]}) from None
+        return Response(
+            {"clip": ClipSerializer(clip, context={"request": request}).data}, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class ClipDownload(APIView):
+    @extend_schema(responses={302: OpenApiResponse(description="Redirect to a signed URL valid for one hour"),
+                              **ERRORS, **error_responses(409)},
+                   summary="Download a clip (redirects to a fresh signed URL)")  # fmt: skip
+    def get(self, request, clip_id: str):
+        clip = user_clip(request, clip_id)
+        if not clip.file:
+            raise Conflict("This clip has no rendered file yet; wait until its status is completed.")
+        name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
+        return HttpResponseRedirect(signed_url(clip.file.name, download_name=name, request=request))

@@ -1,0 +1,134 @@
+"""Dashboard pages for clips: the gallery's filters, a clip's card, favoriting and the editor.
+
+A card polls itself (``hx-trigger="every 2s"``) only while its clip is rendering, so a
+re-render shows ``recompiling`` live and polling stops once it is completed or failed.
+Clips are looked up among the workspaces the user belongs to; anyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from clips import actions
+from clips.models import Clip
+from clipsite.signed_media import signed_url
+from videos.forms import ClipEditForm
+from videos.models import Video
+
+# Ssemble's score bands: (lowest score, label, badge colour).
+SCORE_BANDS = (
+    (80, "Excellent", "green"), (60, "Good", "blue"), (40, "Average", "amber"), (0, "Below average", "red"),
+)  # fmt: skip
+SORTS = {"score": "score", "duration": "length"}
+# How far around the clip the editor's word strip reaches, in seconds.
+STRIP_MARGIN = 15.0
+
+
+def _clip(request, pk: str) -> Clip:
+    """The clip ``pk`` in one of the user's workspaces; 404 for anyone else."""
+    return get_object_or_404(Clip.objects.for_user(request.user).select_related("video"), pk=pk)
+
+
+def score_band(score: int) -> tuple[str, str]:
+    """Ssemble's label for a score and the badge colour that goes with it."""
+    return next((label, colour) for low, label, colour in SCORE_BANDS if score >= low)
+
+
+def decorate(clip: Clip) -> Clip:
+    """Give a clip what its card shows: signed links (one hour) and its score band."""
+    name = clip.file.name
+    clip.play_url = signed_url(name) if name else ""
+    download_name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
+    clip.download_url = signed_url(name, download_name=download_name) if name else ""
+    clip.poster_url = signed_url(clip.thumbnail.name) if clip.thumbnail else ""
+    clip.band, clip.band_colour = score_band(clip.score)
+    clip.pending = clip.status in Clip.PENDING
+    return clip
+
+
+def gallery(video: Video, params: QueryDict) -> dict:
+    """A video's clips filtered and sorted by the API's parameters, as template context.
+
+    ``minScore`` (0-100), ``status``, ``favorited`` ("true"), ``sortBy`` (score or
+    duration, default score) and ``sortOrder`` (asc or desc, default desc). Values that
+    do not parse are ignored, as a filter form can only send sensible ones.
+    """
+    clips = video.clips.select_related("video").annotate(length=F("end") - F("start"))
+    chosen = {
+        "minScore": params.get("minScore", ""),
+        "status": params.get("status", ""),
+        "favorited": params.get("favorited", "") in ("true", "1", "on"),
+        "sortBy": params.get("sortBy", "score") if params.get("sortBy") in SORTS else "score",
+        "sortOrder": "asc" if params.get("sortOrder") == "asc" else "desc",
+    }
+    if chosen["minScore"].isdigit():
+        clips = clips.filter(score__gte=int(chosen["minScore"]))
+    if chosen["status"] in Clip.Status.values:
+        clips = clips.filter(status=chosen["status"])
+    if chosen["favorited"]:
+        clips = clips.filter(favorited=True)
+    field = SORTS[chosen["sortBy"]]
+    clips = clips.order_by(field if chosen["sortOrder"] == "asc" else f"-{field}", "rank")
+    return {
+        "clips": [decorate(clip) for clip in clips],
+        "clip_count": video.clips.count(),
+        "chosen": chosen,
+        "clip_statuses": Clip.Status.choices,
+        "score_filters": [(str(low), f"{label} ({low}+)") for low, label, _ in SCORE_BANDS if low],
+    }
+
+
+@login_required
+def clip_card(request, pk: str):
+    """One clip's card, polled while it renders."""
+    return render(request, "clips/_card.html", {"clip": decorate(_clip(request, pk))})
+
+
+@login_required
+@require_POST
+def clip_favorite(request, pk: str):
+    """Set (``favorited=true``) or clear the favorite; htmx gets the button back to swap in."""
+    clip = _clip(request, pk)
+    actions.set_favorite(clip, request.POST.get("favorited") == "true")
+    if request.htmx:
+        return render(request, "clips/_favorite.html", {"clip": clip})
+    return redirect("videos:detail", pk=clip.video_id)
+
+
+def _strip(clip: Clip) -> list[dict]:
+    """The transcript words around the clip, for the editor's word strip."""
+    low, high = clip.start - STRIP_MARGIN, clip.end + STRIP_MARGIN
+    return [
+        {**word, "inside": clip.start <= word["start"] < clip.end}
+        for word in (clip.video.transcript or {}).get("words", [])
+        if low <= word["start"] <= high
+    ]
+
+
+@login_required
+def clip_edit(request, pk: str):
+    """The editor: new start and end, caption style, aspect ratio and hook, then a re-render.
+
+    A successful post redirects back here (htmx follows it and swaps in the editor),
+    where the card shows ``recompiling`` and polls until the new render is done.
+    """
+    clip = _clip(request, pk)
+    form = ClipEditForm(request.POST or None, clip=clip)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.rerender(
+                clip, start=data["start"], end=data["end"], caption_template=data["captionTemplate"],
+                captions=data["enableCaptions"], aspect_ratio=data["aspectRatio"], hook_text=data["hookText"],
+                auto_hook=data["enableAutoHook"],
+            )  # fmt: skip
+            return redirect("clips:edit", pk=clip.pk)
+        except actions.ClipEditError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+    context = {"clip": decorate(clip), "form": form, "words": _strip(clip)}
+    return render(request, "clips/edit.html", context, status=422 if form.errors else 200)

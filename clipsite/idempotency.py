@@ -1,0 +1,86 @@
+"""``Idempotency-Key`` on POSTs: a repeat returns the first response and creates nothing.
+
+The first request with a key takes a lock in Redis (SET NX); when it succeeds its
+response is stored for 24 hours under the key, scoped to the caller's account. A repeat
+replays that response with ``Idempotent-Replayed: true``; a repeat while the first is
+still running gets 409; the same key with a different request gets 422. A request that
+fails releases the key, so the client can fix it and try again with the same key.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+
+import django_rq
+from rest_framework.response import Response
+
+from clipsite.api import error_body
+
+HEADER = "Idempotency-Key"
+TTL_SECONDS = 24 * 3600
+MAX_KEY_LENGTH = 255
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}".encode())
+    if request.content_type.startswith("multipart/"):
+        # Hashing a multi-gigabyte upload would cost more than it protects; its size stands in.
+        digest.update(str(request.META.get("CONTENT_LENGTH", "")).encode())
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+def idempotent(handler):
+    """Decorate a DRF view method so that POSTs honour ``Idempotency-Key``."""
+
+    @functools.wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if not key:
+            return handler(self, request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            return Response(
+                error_body(400, f"{HEADER} must be at most {MAX_KEY_LENGTH} characters."), status=400
+            )
+        redis = django_rq.get_connection("default")
+        owner = getattr(request.auth, "pk", None) or f"user-{request.user.pk}"
+        slot = f"clipsite:idem:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
+        fingerprint = _fingerprint(request)
+        if not redis.set(
+            slot, json.dumps({"state": "pending", "fingerprint": fingerprint}), nx=True, ex=TTL_SECONDS
+        ):
+            return _replay(json.loads(redis.get(slot) or "{}"), fingerprint)
+        try:
+            response = handler(self, request, *args, **kwargs)
+        except Exception:
+            redis.delete(slot)
+            raise
+        if 200 <= response.status_code < 300:
+            stored = {"state": "done", "fingerprint": fingerprint, "status": response.status_code,
+                      "data": response.data}  # fmt: skip
+            redis.set(slot, json.dumps(stored, default=str), ex=TTL_SECONDS)
+        else:
+            redis.delete(slot)
+        return response
+
+    return wrapper
+
+
+def _replay(stored: dict, fingerprint: str) -> Response:
+    if stored.get("fingerprint") != fingerprint:
+        return Response(
+            error_body(
+                422, f"This {HEADER} was used for a different request. Use a new key for a new request."
+            ),
+            status=422,
+        )
+    if stored.get("state") != "done":
+        return Response(
+            error_body(409, f"A request with this {HEADER} is still being processed."), status=409
+        )
+    response = Response(stored["data"], status=stored["status"])
+    response["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,60 @@
+"""Atomic counters in Redis: fixed-window rate limits and in-flight semaphores.
+
+Each check is one Lua script, so concurrent requests on many web processes can never
+both take the last slot.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import django_rq
+
+# INCR the window's counter, set its expiry on first use, and report count and TTL.
+_WINDOW = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('TTL', KEYS[1])}
+"""
+# Take a slot if fewer than ARGV[1] are held; the key expires so a crashed holder frees it.
+_ACQUIRE = """
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if held >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+_RELEASE = """
+local held = tonumber(redis.call('GET', KEYS[1]) or '0')
+if held > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+"""
+
+
+def _redis():
+    return django_rq.get_connection("default")
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    retry_after: int = 0
+
+
+def hit(bucket: str, limit: int, window_seconds: int = 60) -> Decision:
+    """Count one request in ``bucket``'s current window; refuse past ``limit``."""
+    window = int(time.time() // window_seconds)
+    key = f"clipsite:rate:{bucket}:{window}"
+    count, ttl = _redis().eval(_WINDOW, 1, key, window_seconds)
+    if int(count) > limit:
+        return Decision(False, max(1, int(ttl)))
+    return Decision(True)
+
+
+def acquire(name: str, limit: int, ttl_seconds: int = 3600) -> bool:
+    return bool(_redis().eval(_ACQUIRE, 1, f"clipsite:inflight:{name}", limit, ttl_seconds))
+
+
+def release(name: str) -> None:
+    _redis().eval(_RELEASE, 1, f"clipsite:inflight:{name}")

@@ -1,0 +1,264 @@
+"""REST endpoints for videos, shaped after ScaleReach's API (``shared/reference``).
+
+Ownership: every lookup goes through ``Video.objects.for_user``, so another workspace's
+video is a 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.actions import InsufficientMinutes
+from accounts.models import ApiKey, Workspace
+from clipsite import ratelimit
+from clipsite.api import ERRORS, Conflict, PayloadTooLarge, PaymentRequired, error_responses
+from clipsite.idempotency import idempotent
+from videos import actions
+from videos.config import validate_config
+from videos.models import Video
+from videos.serializers import (
+    StatusSerializer,
+    SubmitUploadSerializer,
+    SubmitUrlSerializer,
+    SubmitYoutubeSerializer,
+    VideoDetailSerializer,
+    VideoEnvelopeSerializer,
+    VideoPageSerializer,
+    VideoSerializer,
+    status_payload,
+)
+from videos.uploads import CappedUploadHandler
+
+# Hosts of the platforms plans are sold by; other sources need no platform.
+PLATFORM_HOSTS = {
+    "youtube": ("youtube.com", "youtu.be"),
+    "tiktok": ("tiktok.com",),
+    "instagram": ("instagram.com",),
+}
+PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def resolve_workspace(request, workspace_id: str | None = None) -> Workspace:
+    """The workspace a request acts in: the one named, else the key's, else the session's."""
+    if workspace_id:
+        return get_object_or_404(
+            Workspace.objects.for_user(request.user).select_related("plan"), pk=workspace_id
+        )
+    if isinstance(request.auth, ApiKey):
+        return request.auth.workspace
+    workspace = getattr(request._request, "workspace", None)
+    if workspace is None:
+        raise exceptions.NotFound()
+    return workspace
+
+
+def user_video(request, video_id: str) -> Video:
+    queryset = Video.objects.for_user(request.user).select_related("workspace__plan")
+    return get_object_or_404(queryset, pk=video_id)
+
+
+def platform_of(url: str) -> str | None:
+    host = (urlsplit(url).hostname or "").lower()
+    for platform, domains in PLATFORM_HOSTS.items():
+        if any(host == d or host.endswith("." + d) for d in domains):
+            return platform
+    return None
+
+
+def _config(data) -> dict:
+    """Validate the ``config`` object, naming its fields as ``config.<name>`` in errors."""
+    try:
+        return validate_config(data.get("config"))
+    except serializers.ValidationError as exc:
+        detail = exc.detail if isinstance(exc.detail, dict) else {"config": exc.detail}
+        raise serializers.ValidationError({f"config.{k}": v for k, v in detail.items()}) from None
+
+
+class SubmitView(APIView):
+    """Shared by the three ways to submit a video."""
+
+    kind: str = ""
+
+    def submit(self, request, workspace: Workspace, config: dict, **source) -> Response:
+        url = source.get("url", "")
+        platform = platform_of(url) if url else None
+        if platform and not workspace.plan.allows_platform(platform):
+            raise exceptions.PermissionDenied(
+                f"The {workspace.plan.name} plan does not include {PLATFORM_NAMES[platform]}. Upgrade to use it."
+            )
+        try:
+            video = actions.submit_video(
+                workspace, request.user, kind=self.kind, config=config,
+                gemini_key=request.headers.get("X-Gemini-Key", "").strip(), **source,
+            )  # fmt: skip
+        except InsufficientMinutes:
+            raise PaymentRequired(
+                "The workspace has no minutes left. Add minutes or upgrade the plan."
+            ) from None
+        except actions.PlanLimitExceeded as exc:
+            if exc.status == 413:
+                raise PayloadTooLarge(str(exc)) from None
+            raise exceptions.PermissionDenied(str(exc)) from None
+        return Response({"video": VideoSerializer(video).data}, status=status.HTTP_201_CREATED)
+
+
+class SubmitYoutube(SubmitView):
+    kind = Video.SourceKind.YOUTUBE
+
+    @extend_schema(request=SubmitYoutubeSerializer, responses={201: VideoEnvelopeSerializer, **ERRORS},
+                   summary="Submit a YouTube (or other video site) link", parameters=[
+                       OpenApiParameter("X-Gemini-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
+                       OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
+                   ])  # fmt: skip
+    @idempotent
+    def post(self, request):
+        body = SubmitYoutubeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
+        return self.submit(request, workspace, _config(request.data), url=body.validated_data["youtubeUrl"])
+
+
+class SubmitUrl(SubmitView):
+    kind = Video.SourceKind.URL
+
+    @extend_schema(request=SubmitUrlSerializer, responses={201: VideoEnvelopeSerializer, **ERRORS},
+                   summary="Submit a direct link to a media file", parameters=[
+                       OpenApiParameter("X-Gemini-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
+                       OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
+                   ])  # fmt: skip
+    @idempotent
+    def post(self, request):
+        body = SubmitUrlSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
+        return self.submit(request, workspace, _config(request.data), url=body.validated_data["url"])
+
+
+class SubmitUpload(SubmitView):
+    """A multipart upload, written to disk as it arrives and capped by the plan."""
+
+    kind = Video.SourceKind.UPLOAD
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": SubmitUploadSerializer},
+        responses={201: VideoEnvelopeSerializer, **ERRORS},
+        summary="Upload a video file",
+    )
+    @idempotent
+    def post(self, request):
+        workspace = resolve_workspace(request, request.query_params.get("workspaceId"))
+        limit = workspace.plan.max_upload_bytes
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > limit + 64 * 1024:  # the form's own fields add a little to the file
+            raise PayloadTooLarge(
+                f"The {workspace.plan.name} plan accepts uploads up to {workspace.plan.max_upload_mb} MB."
+            )
+        if not ratelimit.acquire(f"upload:{workspace.pk}", workspace.plan.concurrent_jobs):
+            raise exceptions.Throttled(
+                wait=30,
+                detail=(
+                    f"The {workspace.plan.name} plan allows {workspace.plan.concurrent_jobs} uploads at once."
+                ),
+            )
+        try:
+            request._request.upload_handlers = [CappedUploadHandler(limit, request._request)]
+            body = SubmitUploadSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            if body.validated_data.get("workspaceId"):
+                workspace = resolve_workspace(request, body.validated_data["workspaceId"])
+            config = _config({"config": _json_field(body.validated_data.get("config"))})
+            return self.submit(request, workspace, config, upload=body.validated_data["file"])
+        finally:
+            ratelimit.release(f"upload:{workspace.pk}")
+
+
+def _json_field(raw: str | None):
+    if raw in (None, ""):
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise serializers.ValidationError({"config": ["config must be a JSON object."]}) from None
+
+
+class VideoList(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Video.Status.values),
+            OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("pageSize", OpenApiTypes.INT),
+            OpenApiParameter("workspaceId", OpenApiTypes.STR),
+        ],
+        responses={200: VideoPageSerializer, **ERRORS}, summary="List videos, newest first", operation_id="videos_list",
+    )  # fmt: skip
+    def get(self, request):
+        params = ListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        workspace = resolve_workspace(request, params.validated_data.get("workspaceId"))
+        videos = Video.objects.filter(workspace=workspace).annotate(clip_count=Count("clips"))
+        if params.validated_data.get("status"):
+            videos = videos.filter(status=params.validated_data["status"])
+        page, size = params.validated_data["page"], params.validated_data["pageSize"]
+        total = videos.count()
+        rows = videos[(page - 1) * size : page * size]
+        return Response({"videos": VideoSerializer(rows, many=True).data, "count": total, "page": page,
+                         "pageSize": size, "hasMore": page * size < total})  # fmt: skip
+
+
+class ListParams(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Video.Status.choices, required=False)
+    page = serializers.IntegerField(min_value=1, default=1)
+    pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
+    workspaceId = serializers.CharField(required=False)
+
+
+class VideoDetail(APIView):
+    @extend_schema(responses={200: VideoDetailSerializer, **ERRORS}, summary="One video, with its sentences")
+    def get(self, request, video_id: str):
+        return Response({"video": VideoDetailSerializer(user_video(request, video_id)).data})
+
+    @extend_schema(responses={204: None, **ERRORS}, summary="Delete a video, its clips and their files")
+    def delete(self, request, video_id: str):
+        video = user_video(request, video_id)
+        if video.submitted_by_id != request.user.pk and not video.workspace.can_manage(request.user):
+            raise exceptions.PermissionDenied(
+                "Only the person who submitted it, or an owner or admin, can delete it."
+            )
+        actions.delete(video, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VideoStatus(APIView):
+    @extend_schema(responses={200: StatusSerializer, **ERRORS}, summary="Poll a video's stage and progress")
+    def get(self, request, video_id: str):
+        return Response(status_payload(user_video(request, video_id)))
+
+
+class VideoCancel(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: VideoEnvelopeSerializer, **error_responses(409)},
+        summary="Cancel processing; unused minutes are refunded",
+    )
+    @idempotent
+    def post(self, request, video_id: str):
+        video = user_video(request, video_id)
+        if not actions.cancel(video, request.user):
+            raise Conflict("The video has already finished; there is nothing to cancel.")
+        video.refresh_from_db()
+        return Response({"video": VideoSerializer(video).data})

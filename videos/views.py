@@ -1,0 +1,237 @@
+"""Dashboard pages for videos: the list, submitting one, and a video's live status and results.
+
+Live state is polled with htmx. Each polled partial (a list row, the detail page's status
+panel) carries ``hx-trigger="every 2s"`` only while its video is still running, so polling
+stops by itself at completed or failed. Every page looks videos up among the workspaces
+the user belongs to and answers 404 otherwise, so an outsider cannot tell an id exists.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError
+
+from accounts.actions import InsufficientMinutes
+from accounts.views import _workspace
+from clips import views as clip_views
+from clips.models import Clip
+from clipsite.signed_media import signed_url
+from pipeline.ingest import source_kind
+from videos import actions
+from videos.config import validate_config
+from videos.forms import NewVideoForm
+from videos.models import Video
+
+PAGE_SIZE = 12
+# The stages a video passes through, in order, as the detail page's timeline shows them.
+TIMELINE = (
+    Video.Status.QUEUED, Video.Status.DOWNLOADING, Video.Status.UPLOADING, Video.Status.TRANSCRIBING,
+    Video.Status.ANALYZING, Video.Status.GENERATING_CLIPS, Video.Status.COMPLETED,
+)  # fmt: skip
+# The list's filters: a status, or every video still in the works.
+LIST_FILTERS = (("", "All"), ("active", "In progress"), ("completed", "Completed"), ("failed", "Failed"))
+
+
+def clock(seconds: float | None) -> str:
+    """``seconds`` as m:ss (or h:mm:ss); "" when unknown."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _video(request, pk: str) -> Video:
+    """The video ``pk`` in one of the user's workspaces; 404 for anyone else."""
+    return get_object_or_404(Video.objects.for_user(request.user).select_related("workspace__plan"), pk=pk)
+
+
+def _can_delete(user, video: Video) -> bool:
+    """The API's rule: the person who submitted the video, or an owner or admin."""
+    return video.submitted_by_id == user.pk or video.workspace.can_manage(user)
+
+
+def _with_thumbnails(videos: list[Video]) -> list[Video]:
+    """Give each video ``thumb``: a signed link to its best completed clip's thumbnail, or ""."""
+    first: dict[str, str] = {}
+    rows = (
+        Clip.objects.filter(video__in=videos, status=Clip.Status.COMPLETED)
+        .exclude(thumbnail="")
+        .order_by("video_id", "rank")
+        .values_list("video_id", "thumbnail")
+    )
+    for video_id, name in rows:
+        first.setdefault(video_id, name)
+    for video in videos:
+        video.thumb = signed_url(first[video.pk]) if video.pk in first else ""
+        video.clock = clock(video.duration)
+    return videos
+
+
+@login_required
+def video_list(request):
+    workspace = _workspace(request)
+    videos = workspace.videos.all()
+    chosen = request.GET.get("status", "")
+    if chosen == "active":
+        videos = videos.exclude(status__in=Video.TERMINAL)
+    elif chosen in Video.Status.values:
+        videos = videos.filter(status=chosen)
+    page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "videos/list.html", {
+        "page": page, "videos": _with_thumbnails(list(page)), "filters": LIST_FILTERS, "chosen": chosen,
+        "has_any": chosen != "" or page.paginator.count > 0,
+    })  # fmt: skip
+
+
+@login_required
+def video_row(request, pk: str):
+    """One list row, polled while its video runs."""
+    return render(request, "videos/_row.html", {"video": _with_thumbnails([_video(request, pk)])[0]})
+
+
+def _submit(request, workspace, form: NewVideoForm) -> Video | None:
+    """Validate the options and submit the video; on refusal add the reason to ``form`` and return None."""
+    url, upload = form.cleaned_data["url"], form.cleaned_data["file"]
+    try:
+        config = validate_config(form.options())
+    except ValidationError as exc:
+        form.add_config_errors(exc.detail)
+        return None
+    # The engine's own rule: a link a video-site extractor claims goes through yt-dlp,
+    # any other link is downloaded as a media file.
+    kind = "upload" if upload else ("url" if source_kind(url) == "url" else "youtube")
+    try:
+        return actions.submit_video(
+            workspace, request.user, kind=kind, config=config, url=url or "", upload=upload,
+            gemini_key=form.cleaned_data["geminiKey"],
+        )  # fmt: skip
+    except actions.PlanLimitExceeded as exc:
+        form.add_error("file" if upload else None, str(exc))
+    except InsufficientMinutes as exc:
+        form.add_error(
+            None,
+            f"{workspace.name} has {exc.available} minutes left, and a video needs at least "
+            f"{exc.needed}. Minutes are added each month; an owner can ask for more.",
+        )
+    return None
+
+
+@login_required
+def video_new(request):
+    """The submit form. Posted by the page's script (XHR, for the upload bar) or as a plain form.
+
+    Script posts carry ``HX-Request`` and get the form back (422) on errors, or an
+    ``HX-Redirect`` to the new video; plain posts get the page or a redirect.
+    """
+    workspace = _workspace(request)
+    form = NewVideoForm(request.POST or None, request.FILES or None, defaults=workspace.default_config)
+    if request.method == "POST" and form.is_valid():
+        video = _submit(request, workspace, form)
+        if video is not None:
+            target = reverse("videos:detail", args=[video.pk])
+            if request.htmx:
+                response = HttpResponse(status=200)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    context = {"form": form, "plan": workspace.plan}
+    template = "videos/_new_form.html" if request.htmx else "videos/new.html"
+    return render(request, template, context, status=422 if form.errors else 200)
+
+
+def _stages(video: Video) -> list[dict]:
+    """The timeline: each stage ``done``, ``current``, ``failed`` or ``todo``."""
+    states: dict[str, str] = {}
+    if video.status == Video.Status.FAILED:
+        # A failed video's progress tells how far it got: the last stage begun is where it failed.
+        begun = [s for s in TIMELINE[:-1] if Video.STAGE_PROGRESS[s] <= video.progress] or [TIMELINE[0]]
+        states = {stage: "done" for stage in begun}
+        states[begun[-1]] = "failed"
+    else:
+        reached = Video.STAGE_PROGRESS[video.status]
+        for stage in TIMELINE:
+            if stage == video.status and stage != Video.Status.COMPLETED:
+                states[stage] = "current"
+            elif Video.STAGE_PROGRESS[stage] <= reached:
+                states[stage] = "done"
+    return [{"label": Video.Status(s).label, "state": states.get(s, "todo")} for s in TIMELINE]
+
+
+def _status_context(video: Video) -> dict:
+    counts = {}
+    if video.status == Video.Status.GENERATING_CLIPS:
+        counts = dict(video.clips.order_by().values_list("status").annotate(n=Count("id")))
+    return {
+        "video": video, "stages": _stages(video), "clips_total": sum(counts.values()),
+        "clips_done": counts.get(Clip.Status.COMPLETED, 0) + counts.get(Clip.Status.FAILED, 0),
+    }  # fmt: skip
+
+
+@login_required
+def video_status(request, pk: str):
+    """The status panel, polled while the video runs.
+
+    The response that first shows a finished video triggers ``video-finished``, on which
+    the page fetches its transcript and clips once.
+    """
+    video = _video(request, pk)
+    response = render(request, "videos/_status.html", _status_context(video))
+    if video.is_terminal:
+        response["HX-Trigger"] = "video-finished"
+    return response
+
+
+def _transcript(video: Video) -> list[dict]:
+    return [
+        {"start": s["start"], "end": s["end"], "clock": clock(s["start"]), "text": s["sentence"]}
+        for s in (video.transcript or {}).get("sentences", [])
+    ]
+
+
+@login_required
+def video_detail(request, pk: str):
+    video = _video(request, pk)
+    gallery = clip_views.gallery(video, request.GET)
+    return render(request, "videos/detail.html", {
+        **_status_context(video), **gallery, "sentences": _transcript(video), "clock": clock(video.duration),
+        "can_delete": _can_delete(request.user, video),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def video_cancel(request, pk: str):
+    video = _video(request, pk)
+    if actions.cancel(video, request.user):
+        messages.success(request, "Cancelled. The minutes it was charged were refunded.")
+    return redirect("videos:detail", pk=video.pk)
+
+
+@login_required
+@require_POST
+def video_retry(request, pk: str):
+    video = _video(request, pk)
+    if actions.retry(video):
+        messages.success(request, "Queued again from the start.")
+    return redirect("videos:detail", pk=video.pk)
+
+
+@login_required
+@require_POST
+def video_delete(request, pk: str):
+    video = _video(request, pk)
+    if not _can_delete(request.user, video):
+        raise PermissionDenied("Only the person who submitted it, or an owner or admin, can delete it.")
+    title = video.display_title
+    actions.delete(video, request.user)
+    messages.success(request, f"Deleted “{title}” and its clips.")
+    return redirect("videos:list")
