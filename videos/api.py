@@ -31,6 +31,7 @@ from videos.serializers import (
     SubmitUploadSerializer,
     SubmitUrlSerializer,
     SubmitYoutubeSerializer,
+    VideoDetailEnvelopeSerializer,
     VideoDetailSerializer,
     VideoEnvelopeSerializer,
     VideoPageSerializer,
@@ -228,7 +229,7 @@ class ListParams(serializers.Serializer):
 
 
 class VideoDetail(APIView):
-    @extend_schema(responses={200: VideoDetailSerializer, **ERRORS}, summary="One video, with its sentences")
+    @extend_schema(responses={200: VideoDetailEnvelopeSerializer, **ERRORS}, summary="One video, with its sentences")
     def get(self, request, video_id: str):
         return Response({"video": VideoDetailSerializer(user_video(request, video_id)).data})
 

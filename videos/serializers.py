@@ -82,6 +82,10 @@ class VideoEnvelopeSerializer(serializers.Serializer):
     video = VideoSerializer()
 
 
+class VideoDetailEnvelopeSerializer(serializers.Serializer):
+    video = VideoDetailSerializer()
+
+
 class JobSerializer(serializers.Serializer):
     progress = serializers.IntegerField()
     stage = serializers.CharField()
