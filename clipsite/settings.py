@@ -202,6 +202,7 @@ if _V["storage"] == "s3":
             "querystring_expire": _V["signed_url_ttl"],
             "file_overwrite": False,
             "default_acl": None,
+            "signature_version": "s3v4",
         },
     }
     _default_storage = _s3

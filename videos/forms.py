@@ -40,6 +40,7 @@ class ClipOptionsForm(forms.Form):
     clipDurationMax = forms.FloatField(label="Longest clip (s)", required=False, min_value=5, max_value=600)
     numberOfClips = forms.IntegerField(
         label="Number of clips", required=False, min_value=1, max_value=30,
+        widget=forms.NumberInput(attrs={"placeholder": "Auto"}),
         help_text="Leave empty and Clipsite picks every moment worth posting.",
     )  # fmt: skip
     aspectRatio = forms.ChoiceField(
@@ -92,7 +93,7 @@ class NewVideoForm(ClipOptionsForm):
         label="Video link", required=False, max_length=2000, assume_scheme="https",
         help_text="A YouTube (or other video site) link, or a direct link to a media file.",
     )  # fmt: skip
-    file = forms.FileField(label="Or upload a file", required=False)
+    file = forms.FileField(label="Video file", required=False)
     start = forms.FloatField(label="Start at (seconds)", required=False, min_value=0)
     end = forms.FloatField(label="End at (seconds)", required=False, min_value=0)
     geminiKey = forms.CharField(

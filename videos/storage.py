@@ -47,8 +47,17 @@ def delete_prefix(prefix: str) -> None:
         default_storage.delete(f"{prefix}/{name}")
     for folder in folders:
         delete_prefix(f"{prefix}/{folder}")
-    if hasattr(default_storage, "path"):
-        shutil.rmtree(default_storage.path(prefix), ignore_errors=True)
+    folder_path = _filesystem_path(prefix)
+    if folder_path is not None:  # local storage leaves the empty folders behind
+        shutil.rmtree(folder_path, ignore_errors=True)
+
+
+def _filesystem_path(name: str) -> Path | None:
+    """Where ``name`` lives on this machine's disk, or None when storage is remote."""
+    try:
+        return Path(default_storage.path(name))
+    except NotImplementedError:
+        return None
 
 
 def cache_dir() -> Path:
@@ -59,11 +68,9 @@ def cache_dir() -> Path:
 
 def local_path(name: str) -> Path:
     """A local path holding the stored file ``name`` (downloaded once per machine on S3)."""
-    if hasattr(default_storage, "path"):
-        try:
-            return Path(default_storage.path(name))
-        except NotImplementedError:
-            pass
+    on_disk = _filesystem_path(name)
+    if on_disk is not None:
+        return on_disk
     target = cache_dir() / name
     if target.exists():
         os.utime(target)  # mark it used so the cache sweep keeps it

@@ -59,8 +59,9 @@ def _can_delete(user, video: Video) -> bool:
     return video.submitted_by_id == user.pk or video.workspace.can_manage(user)
 
 
-def _with_thumbnails(videos: list[Video]) -> list[Video]:
-    """Give each video ``thumb``: a signed link to its best completed clip's thumbnail, or ""."""
+def _for_rows(videos: list[Video]) -> list[Video]:
+    """Give each video what its row shows: ``clock`` and ``thumb``, a signed link to the
+    thumbnail of its best completed clip ("" when it has none)."""
     first: dict[str, str] = {}
     rows = (
         Clip.objects.filter(video__in=videos, status=Clip.Status.COMPLETED)
@@ -87,7 +88,7 @@ def video_list(request):
         videos = videos.filter(status=chosen)
     page = Paginator(videos, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "videos/list.html", {
-        "page": page, "videos": _with_thumbnails(list(page)), "filters": LIST_FILTERS, "chosen": chosen,
+        "page": page, "videos": _for_rows(list(page)), "filters": LIST_FILTERS, "chosen": chosen,
         "has_any": chosen != "" or page.paginator.count > 0,
     })  # fmt: skip
 
@@ -95,7 +96,7 @@ def video_list(request):
 @login_required
 def video_row(request, pk: str):
     """One list row, polled while its video runs."""
-    return render(request, "videos/_row.html", {"video": _with_thumbnails([_video(request, pk)])[0]})
+    return render(request, "videos/_row.html", {"video": _for_rows([_video(request, pk)])[0]})
 
 
 def _submit(request, workspace, form: NewVideoForm) -> Video | None:
@@ -167,6 +168,7 @@ def _stages(video: Video) -> list[dict]:
 
 
 def _status_context(video: Video) -> dict:
+    """The status panel's context; while clips render, how many of them are done."""
     counts = {}
     if video.status == Video.Status.GENERATING_CLIPS:
         counts = dict(video.clips.order_by().values_list("status").annotate(n=Count("id")))

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.test import Client
 
 from accounts.models import MinuteEntry
+from clips import actions as clip_actions
 from clips.models import Clip
 from clipsite.signed_media import signed_url
 from tests.media import REPO_ROOT
@@ -73,6 +74,32 @@ def test_it_takes_a_talk_from_queued_to_completed_with_two_render_workers(alice,
     assert ledger(workspace) == [("monthly_reset", 60), ("debit", -1)]
     assert_ledger_matches_balance(workspace)
     assert workspace.minutes_balance == 59
+
+    # Re-render the first clip 2 s shorter with another template: a new file replaces the old.
+    first = clips[0]
+    old_names = (first.file.name, first.thumbnail.name)
+    clip_actions.rerender(first, end=first.end - 2.0, caption_template="minimal")
+    first.refresh_from_db()
+    assert first.recompiling and first.status == Clip.Status.GENERATING
+    run_workers(1, queues=("render",), prefix="rerender")
+    first.refresh_from_db()
+    assert first.status == Clip.Status.COMPLETED and not first.recompiling and first.render_version == 2
+    assert first.file.name.endswith("-v2.mp4") and not any(default_storage.exists(n) for n in old_names)
+    assert probe_duration(first.file.name) == pytest.approx(first.duration, abs=0.15)
+    video.refresh_from_db()
+    assert video.status == Video.Status.COMPLETED and video.minutes_charged == 1  # re-rendering is free
+
+
+def probe_duration(name: str) -> float:
+    import json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".mp4") as handle:
+        handle.write(default_storage.open(name).read())
+        handle.flush()
+        result = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json",
+                                 handle.name], capture_output=True, text=True, check=True)  # fmt: skip
+    return float(json.loads(result.stdout)["format"]["duration"])
 
 
 def test_it_charges_nothing_and_says_how_many_minutes_are_missing(alice, workspace, submit_talk):
