@@ -1,0 +1,56 @@
+"""The periodic sweep: work whose job vanished (Redis restarted, worker gone) is never stuck."""
+
+from datetime import timedelta
+
+import django_rq
+import pytest
+from django.utils import timezone
+
+from clips import actions as clip_actions
+from clips.models import Clip
+from videos import actions, jobs
+from videos.models import Video
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def queued_job_ids(queue: str) -> list[str]:
+    return django_rq.get_queue(queue).get_job_ids()
+
+
+def test_it_re_enqueues_a_queued_video_whose_job_was_lost(alice, workspace, clean_redis):
+    video = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url",
+                                 source_url="https://a.example/v.mp4",
+                                 created_at=timezone.now() - timedelta(minutes=10))  # fmt: skip
+    assert queued_job_ids("default") == []  # as after a Redis restart without persistence
+    assert jobs.sweep()["dispatched"] == 1
+    assert queued_job_ids("default") == [actions.process_job_id(video.pk)]
+    # While the job waits in Redis, the sweep leaves it alone.
+    assert jobs.sweep()["dispatched"] == 0
+
+
+def test_it_re_renders_a_lost_clip_then_fails_it_and_finishes_the_video(finished_video, clean_redis):
+    Video.objects.filter(pk=finished_video.pk).update(status=Video.Status.GENERATING_CLIPS)
+    clip = finished_video.clips.get(rank=3)
+    Clip.objects.filter(pk=clip.pk).update(status=Clip.Status.GENERATING, render_version=2, render_attempts=1)
+    assert jobs.sweep()["renders"] == 1
+    clip.refresh_from_db()
+    assert queued_job_ids("render") == [clip_actions.render_job_id(clip)]
+
+    # The render started, then its worker died: the heartbeat goes stale on the last attempt.
+    django_rq.get_connection("default").flushdb()
+    Clip.objects.filter(pk=clip.pk).update(render_attempts=2, heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert jobs.sweep()["renders"] == 1
+    clip.refresh_from_db()
+    assert clip.status == Clip.Status.FAILED and clip.error and "stopped unexpectedly" in clip.error_message
+    # The other clips are done, so the video completes (with one failed clip) rather than hang.
+    finished_video.refresh_from_db()
+    assert finished_video.status == Video.Status.COMPLETED
+
+
+def test_it_leaves_a_live_video_alone(alice, workspace, clean_redis):
+    video = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url",
+                                 status=Video.Status.TRANSCRIBING, heartbeat_at=timezone.now(), attempts=1)  # fmt: skip
+    assert jobs.sweep()["retried"] == 0
+    video.refresh_from_db()
+    assert video.status == Video.Status.TRANSCRIBING
