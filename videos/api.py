@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -115,36 +115,45 @@ class SubmitView(APIView):
         return Response({"video": VideoSerializer(video).data}, status=status.HTTP_201_CREATED)
 
 
-class SubmitYoutube(SubmitView):
+class LinkSubmitView(SubmitView):
+    """Submit a link: the body names it in ``url_field``."""
+
+    body_serializer: type[serializers.Serializer]
+    url_field: str
+
+    @idempotent
+    def post(self, request):
+        body = self.body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
+        return self.submit(request, workspace, _config(request.data), url=body.validated_data[self.url_field])
+
+
+SUBMIT_HEADERS = [
+    OpenApiParameter("X-Gemini-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                     description="A Gemini API key for this video's ClipAnything analysis; stored encrypted, "
+                     "wiped after use."),
+    OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                     description="Repeat a POST safely: the same key returns the first response."),
+]  # fmt: skip
+
+
+@extend_schema_view(post=extend_schema(request=SubmitYoutubeSerializer, parameters=SUBMIT_HEADERS,
+                                       responses={201: VideoEnvelopeSerializer, **ERRORS},
+                                       summary="Submit a YouTube (or other video site) link"))  # fmt: skip
+class SubmitYoutube(LinkSubmitView):
     kind = Video.SourceKind.YOUTUBE
-
-    @extend_schema(request=SubmitYoutubeSerializer, responses={201: VideoEnvelopeSerializer, **ERRORS},
-                   summary="Submit a YouTube (or other video site) link", parameters=[
-                       OpenApiParameter("X-Gemini-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
-                       OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
-                   ])  # fmt: skip
-    @idempotent
-    def post(self, request):
-        body = SubmitYoutubeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
-        return self.submit(request, workspace, _config(request.data), url=body.validated_data["youtubeUrl"])
+    body_serializer = SubmitYoutubeSerializer
+    url_field = "youtubeUrl"
 
 
-class SubmitUrl(SubmitView):
+@extend_schema_view(post=extend_schema(request=SubmitUrlSerializer, parameters=SUBMIT_HEADERS,
+                                       responses={201: VideoEnvelopeSerializer, **ERRORS},
+                                       summary="Submit a direct link to a media file"))  # fmt: skip
+class SubmitUrl(LinkSubmitView):
     kind = Video.SourceKind.URL
-
-    @extend_schema(request=SubmitUrlSerializer, responses={201: VideoEnvelopeSerializer, **ERRORS},
-                   summary="Submit a direct link to a media file", parameters=[
-                       OpenApiParameter("X-Gemini-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
-                       OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False),
-                   ])  # fmt: skip
-    @idempotent
-    def post(self, request):
-        body = SubmitUrlSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
-        return self.submit(request, workspace, _config(request.data), url=body.validated_data["url"])
+    body_serializer = SubmitUrlSerializer
+    url_field = "url"
 
 
 class SubmitUpload(SubmitView):

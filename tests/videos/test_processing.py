@@ -119,13 +119,8 @@ def test_it_charges_nothing_and_says_how_many_minutes_are_missing(alice, workspa
 def test_it_retries_a_video_whose_worker_was_killed_without_charging_twice(alice, workspace, submit_talk):
     video = submit_talk(workspace, alice)
     worker = start_worker("doomed", ("default",))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        video.refresh_from_db()
-        if video.status == Video.Status.TRANSCRIBING:
-            break
-        time.sleep(0.05)
-    assert video.status == Video.Status.TRANSCRIBING and video.minutes_charged == 1
+    wait_for_status(video, Video.Status.TRANSCRIBING)
+    assert video.minutes_charged == 1
     kill_worker(worker)
 
     # Time passes with no heartbeat: the sweep sees the job is dead and queues it again.
@@ -148,12 +143,7 @@ def test_it_fails_and_refunds_when_the_worker_dies_on_the_last_attempt(alice, wo
     video = submit_talk(workspace, alice)
     Video.objects.filter(pk=video.pk).update(attempts=1)  # one attempt already lost
     worker = start_worker("doomed-again", ("default",))
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        video.refresh_from_db()
-        if video.status == Video.Status.TRANSCRIBING:
-            break
-        time.sleep(0.05)
+    wait_for_status(video, Video.Status.TRANSCRIBING)
     kill_worker(worker)
     Video.objects.filter(pk=video.pk).update(heartbeat_at=video.heartbeat_at - jobs_stale())
     assert jobs.sweep()["failed"] == 1
@@ -178,6 +168,17 @@ def test_it_waits_in_queue_beyond_the_plans_concurrent_jobs(alice, workspace, su
     assert second.status == Video.Status.QUEUED
     actions.fail(claimed, "stopped for the test")
     assert actions.claim(second.pk) is not None
+
+
+def wait_for_status(video: Video, status: str, timeout: float = 120) -> None:
+    """Poll until the video reaches ``status`` (a worker in another process moves it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        video.refresh_from_db()
+        if video.status == status:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"video stayed {video.status!r}, never reached {status!r}")
 
 
 def jobs_stale():
