@@ -139,6 +139,24 @@ class Workspace(models.Model):
 
         return decrypt(self.gemini_key)
 
+    def minutes_used_per_day(self, days: int = 30, today=None) -> list[tuple]:
+        """``(date, minutes used)`` for each of the last ``days`` days, oldest first.
+
+        Used means debited for processing minus what was refunded, by day of the entry.
+        """
+        from django.db.models import Sum
+        from django.db.models.functions import TruncDate
+
+        today = today or timezone.localdate()
+        first = today - timedelta(days=days - 1)
+        rows = (
+            self.minute_entries.filter(kind__in=[MinuteEntry.Kind.DEBIT, MinuteEntry.Kind.REFUND],
+                                       created_at__date__gte=first)
+            .annotate(day=TruncDate("created_at")).values("day").annotate(net=Sum("amount")).order_by()
+        )  # fmt: skip
+        used = {row["day"]: max(0, -row["net"]) for row in rows}
+        return [(first + timedelta(days=i), used.get(first + timedelta(days=i), 0)) for i in range(days)]
+
     def has_minutes(self, minutes: int) -> bool:
         return self.minutes_balance >= minutes
 

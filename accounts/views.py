@@ -204,7 +204,23 @@ def api_key_revoke(request, pk: int):
 @login_required
 def minutes(request):
     workspace = _workspace(request)
-    page = Paginator(workspace.minute_entries.select_related("created_by"), 25).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "accounts/minutes.html", {"page": page, "plan": workspace.plan})
+    page = Paginator(workspace.minute_entries.select_related("created_by"), 25).get_page(request.GET.get("page"))
+    days = workspace.minutes_used_per_day(days=30)
+    peak = max((used for _, used in days), default=0)
+    context = {"page": page, "plan": workspace.plan, "chart": _bar_chart(days, peak),
+               "used_total": sum(used for _, used in days)}  # fmt: skip
+    return render(request, "accounts/minutes.html", context)
+
+
+CHART_WIDTH, CHART_HEIGHT = 600, 140
+
+
+def _bar_chart(days: list, peak: int) -> list[dict]:
+    """Bars for the minutes-per-day chart, in SVG user units (the template draws them)."""
+    slot = CHART_WIDTH / max(1, len(days))
+    bars = []
+    for i, (day, used) in enumerate(days):
+        height = 0 if not peak else round(CHART_HEIGHT * used / peak, 1)
+        bars.append({"x": round(i * slot + 1, 1), "y": round(CHART_HEIGHT - height, 1), "width": round(slot - 2, 1),
+                     "height": height, "day": day, "used": used})  # fmt: skip
+    return bars

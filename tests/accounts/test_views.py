@@ -180,3 +180,22 @@ def test_it_serves_the_api_docs_and_schema_locally(client, alice):
     assert docs.status_code == 200 and b"swagger-ui" in docs.content and b"cdn" not in docs.content.lower()
     schema = client.get("/api/schema?format=json")
     assert schema.status_code == 200 and "/api/workspaces" in schema.json()["paths"]
+
+
+def test_it_charts_minutes_used_per_day_net_of_refunds(as_user, alice, workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import actions
+    from accounts.models import MinuteEntry
+
+    actions.debit_minutes(workspace, 9)
+    actions.refund_minutes(workspace, 4)
+    old = actions.debit_minutes(workspace, 3)
+    MinuteEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    days = workspace.minutes_used_per_day(days=30)
+    assert len(days) == 30 and days[-1] == (timezone.localdate(), 5) and days[-3][1] == 3
+    assert sum(used for _, used in days) == 8
+    page = as_user(alice).get("/minutes").content.decode()
+    assert "8 minutes used in the last 30 days" in page and page.count('class="chart-bar"') == 30
