@@ -1,0 +1,97 @@
+"""Transcription speed and accuracy: ``python -m bench.transcribe [--device cuda] [--minutes 10]``.
+
+Speed: real-time factor (audio seconds per wall second, word timings included) on a
+talk built by ``tests.media.build_speech_audio``; decoding the file is not counted, the
+model load is reported separately. Accuracy: word error rate on the LJ Speech clips
+LJ028-0030..0039 (``en_ljspeech_linda_johnson_02.mp3``) against
+``bench/data/ljspeech_lj028_0030_0039.txt``, and on JFK's inaugural sentence.
+No Django involved; figures are printed with the machine they were measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import time
+from pathlib import Path
+
+import jiwer
+
+from bench.machine import describe
+from pipeline.audio import decode_audio, duration_of
+from pipeline.config import PipelineConfig
+from pipeline.transcribe import load_model, resolve_device, resolve_threads, transcribe
+from tests.media import SHARED_MEDIA, build_speech_audio
+
+LJSPEECH_FILE = "en_ljspeech_linda_johnson_02.mp3"
+LJSPEECH_REFERENCE = Path(__file__).parent / "data" / "ljspeech_lj028_0030_0039.txt"
+JFK_FILE = "en_jfk_inaugural_1961.flac"
+JFK_REFERENCE = (
+    "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, punctuation removed (apostrophes dropped, other marks become spaces)."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """WER of ``hypothesis`` against ``reference`` after :func:`normalise` on both."""
+    return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--minutes", type=float, default=10.0, help="length of the speed input")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: the config's)")
+    parser.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config's)")
+    parser.add_argument("--model", default=None, help="model directory or local name (default: tiny.en)")
+    args = parser.parse_args()
+
+    config = PipelineConfig(whisper_device=args.device)
+    overrides = {"whisper_threads": args.threads, "whisper_batch_size": args.batch_size,
+                 "whisper_model": args.model}  # fmt: skip
+    config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    device, compute_type = resolve_device(config)
+
+    began = time.perf_counter()
+    load_model(config)
+    load_seconds = time.perf_counter() - began
+
+    audio = decode_audio(build_speech_audio(args.minutes * 60), config)
+    load_before = os.getloadavg()[0]
+    began, cpu_began = time.perf_counter(), time.process_time()
+    transcript = transcribe(audio, config)
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+    load_after = os.getloadavg()[0]
+    seconds = duration_of(audio)
+
+    accuracy = {}
+    for name, reference in ((LJSPEECH_FILE, LJSPEECH_REFERENCE.read_text()), (JFK_FILE, JFK_REFERENCE)):
+        heard = transcribe(decode_audio(SHARED_MEDIA / name, config), config)
+        accuracy[name] = word_error_rate(reference, heard.text)
+
+    print(f"machine:        {describe()}")
+    print(f"model:          {transcript.model} ({config.whisper_model})")
+    threads = resolve_threads(config)
+    print(f"device:         {device}, compute type {compute_type}, threads {threads}, "
+          f"batch size {config.whisper_batch_size}")  # fmt: skip
+    print(f"model load:     {load_seconds:.2f} s")
+    print(f"audio:          {seconds:.1f} s")
+    print(f"wall:           {wall:.2f} s")
+    print(f"speed:          {seconds / wall:.1f}x real time")
+    # On a shared machine wall time depends on what else runs; CPU time (all threads of
+    # this process) much less so, hence both, with the load average around the run.
+    print(f"CPU time:       {cpu:.2f} s ({seconds / cpu:.1f} audio seconds per CPU second)")
+    print(f"load average:   {load_before:.2f} before, {load_after:.2f} after (1 min)")
+    print(f"words:          {len(transcript.words)} in {len(transcript.sentences)} sentences")
+    for name, wer in accuracy.items():
+        print(f"WER {name}: {wer:.1%}")
+
+
+if __name__ == "__main__":
+    main()

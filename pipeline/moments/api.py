@@ -1,0 +1,173 @@
+"""``find_moments``: choose the analyser, run it, fall back when Gemini fails, rank the result."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pipeline.config import PipelineConfig
+from pipeline.moments.boundaries import SceneCutsNear
+from pipeline.moments.features import analyse_transcript
+from pipeline.moments.local import LocalAnalyser, rank_moments
+from pipeline.moments.models import ANALYSER_GEMINI, ANALYSER_LOCAL, Hooks, Moment, MomentsResult, SubScores
+from pipeline.moments.options import MODEL_GEMINI, ClipOptions
+from pipeline.moments.repair import RawClip, repair_clips
+from pipeline.types import ProgressFn, Transcript, no_progress, scaled_progress
+
+if TYPE_CHECKING:
+    from pipeline.moments.gemini import RetryPolicy
+
+LOCAL_MODEL_NAME = "clipsite-local-1"
+
+
+def find_moments(
+    transcript: Transcript,
+    options: ClipOptions,
+    config: PipelineConfig,
+    *,
+    audio: np.ndarray | None = None,
+    scene_cuts_near: SceneCutsNear | None = None,
+    gemini_api_key: str | None = None,
+    progress: ProgressFn = no_progress,
+    gemini_retry: RetryPolicy | None = None,
+) -> MomentsResult:
+    """Find, describe and rank the moments of ``transcript`` worth clipping.
+
+    ``audio`` (16 kHz mono, aligned with the transcript's times) adds loudness to the
+    pacing score. ``scene_cuts_near(t0, t1)`` is asked only around chosen clip edges.
+    ``ClipAnything`` uses Gemini with ``gemini_api_key`` (or ``config.gemini_api_key``);
+    without a key, or when Gemini fails, the local analyser answers and the result's
+    ``warnings`` say so. ``gemini_retry`` (a :class:`~pipeline.moments.gemini.RetryPolicy`)
+    overrides the backoff, mainly so tests need not wait.
+    """
+    options.validate()
+    language = options.language or transcript.language
+    warnings: list[str] = []
+    if not transcript.sentences:
+        warnings.append("The transcript has no sentences, so there were no moments to find.")
+        return MomentsResult(moments=[], analyser=ANALYSER_LOCAL, model=LOCAL_MODEL_NAME, warnings=warnings)
+    analysis = analyse_transcript(transcript)
+    local = LocalAnalyser(analysis, options, audio)
+    count = options.count_for(transcript.duration)
+    tokens_used = 0
+    if options.model == MODEL_GEMINI:
+        key = gemini_api_key or config.gemini_api_key
+        if key:
+            # The SDK is imported only here, so the local path never pays for loading it.
+            from pipeline.moments.gemini import GeminiFailure
+
+            try:
+                return _with_gemini(
+                    local, key, config, options, count, language, scene_cuts_near, progress, gemini_retry
+                )
+            except GeminiFailure as failure:
+                warnings.append(f"{failure}; the local analyser chose the clips instead.")
+                tokens_used = failure.tokens_used
+        else:
+            warnings.append("No Gemini API key was given, so the local analyser chose the clips instead.")
+    if language and not language.lower().startswith("en"):
+        warnings.append(
+            f"The local analyser reads English cues; for this {language!r} transcript it chose clips "
+            "mainly from structure and delivery."
+        )
+    spans = local.fit_scenes(local.find(count, progress=scaled_progress(progress, 0.0, 0.9)), scene_cuts_near)
+    moments = rank_moments([local.describe(span) for span in spans])
+    if not moments:
+        warnings.append(
+            f"No stretch of speech fits clips of {options.min_length:g}-{options.max_length:g} seconds."
+        )
+    progress(1.0, "moments found")
+    return MomentsResult(
+        moments=moments,
+        analyser=ANALYSER_LOCAL,
+        model=LOCAL_MODEL_NAME,
+        warnings=warnings,
+        tokens_used=tokens_used,
+    )
+
+
+def _with_gemini(
+    local: LocalAnalyser,
+    key: str,
+    config: PipelineConfig,
+    options: ClipOptions,
+    count: int,
+    language: str,
+    scene_cuts_near: SceneCutsNear | None,
+    progress: ProgressFn,
+    retry: RetryPolicy | None,
+) -> MomentsResult:
+    """Gemini's clips, repaired, topped up locally if too few; raises GeminiFailure if none."""
+    from pipeline.moments.gemini import GeminiAnalyser, GeminiFailure, RetryPolicy
+
+    analyser = GeminiAnalyser(
+        key, config.gemini_model, base_url=config.gemini_base_url, retry=retry or RetryPolicy()
+    )
+    answer = analyser.propose(local.analysis, options, count, language, scaled_progress(progress, 0.0, 0.8))
+    repaired, changed = repair_clips(
+        answer.clips, local.analysis, local.edges, options.min_length, options.max_length
+    )
+    if not repaired:
+        raise GeminiFailure(
+            "Gemini proposed no clip that fits the transcript and the length limits", answer.tokens_used
+        )
+    warnings = []
+    if answer.failures:
+        warnings.append(
+            f"Part of the transcript could not be analysed by Gemini ({answer.failures[0]}); "
+            "the local analyser filled in."
+        )
+    changed += answer.repaired
+    if changed:
+        warnings.append(
+            f"{changed} of Gemini's proposed clips were fitted to sentence and length limits "
+            "or dropped as overlaps."
+        )
+    spans = [local.edges.span(first, last) for first, last in list(repaired)[:count]]
+    if len(spans) < count:
+        extra = local.find(count - len(spans), taken=spans)
+        if extra:
+            warnings.append(
+                f"Gemini proposed {len(spans)} usable clips; the local analyser added {len(extra)}."
+            )
+        spans += extra
+    moments = []
+    for chosen, fitted in zip(spans, local.fit_scenes(spans, scene_cuts_near), strict=True):
+        moment = local.describe(fitted)
+        clip = repaired.get((chosen.first, chosen.last))
+        if clip is not None:
+            _overlay(moment, clip)
+        moments.append(moment)
+    progress(1.0, "moments found")
+    return MomentsResult(
+        moments=rank_moments(moments),
+        analyser=ANALYSER_GEMINI,
+        model=config.gemini_model,
+        warnings=warnings,
+        tokens_used=answer.tokens_used,
+    )
+
+
+def _overlay(moment: Moment, clip: RawClip) -> None:
+    """Replace the locally written fields with the model's where it gave usable ones."""
+    fields = clip.fields
+    moment.score = clip.score
+    moment.scores = SubScores(
+        **{
+            name: fields[name] if fields[name] is not None else getattr(moment.scores, name)
+            for name in ("hook", "pacing", "completeness", "shareability")
+        }
+    )
+    moment.title = fields["title"] or moment.title
+    moment.reason = fields["reason"] or moment.reason
+    moment.hooks = Hooks(
+        question=fields["hook_question"] or moment.hooks.question,
+        statement=fields["hook_statement"] or moment.hooks.statement,
+    )
+    moment.description = fields["description"] or moment.description
+    tags = [f"#{tag}" for tag in (re.sub(r"[^\w]", "", t.lower()) for t in fields["hashtags"]) if tag]
+    moment.hashtags = list(dict.fromkeys(tags + moment.hashtags))[: max(3, min(5, len(tags)))]
+    moment.emotions = [e.lower() for e in fields["emotions"]][:3] or moment.emotions
+    moment.keywords = fields["keywords"][:5] or moment.keywords

@@ -1,0 +1,101 @@
+"""The local analyser (``ClipBasic``): offline, deterministic, pure Python and numpy.
+
+Every run of whole sentences whose padded length fits the options is a candidate; each
+is scored by :class:`~pipeline.moments.scoring.WindowScorer`, the best non-overlapping,
+non-repeating ones are kept, edges are fitted to scene cuts when a hook is given, and
+each kept clip gets its title, hooks, description and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from pipeline.moments import writing
+from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cuts, pick_non_overlapping
+from pipeline.moments.features import TranscriptAnalysis
+from pipeline.moments.models import Moment, SubScores, moment_id
+from pipeline.moments.options import ClipOptions
+from pipeline.moments.scoring import WindowScorer
+from pipeline.types import ProgressFn, no_progress
+
+
+class LocalAnalyser:
+    """Scores and describes clips of one transcript; shared with the Gemini path for repairs."""
+
+    def __init__(self, analysis: TranscriptAnalysis, options: ClipOptions, audio: np.ndarray | None = None):
+        self.analysis = analysis
+        self.options = options
+        self.edges = Edges(analysis)
+        self.scorer = WindowScorer(analysis, options, audio)
+
+    def ranked_ranges(self) -> list[tuple[int, int]]:
+        """Every candidate range, best first.
+
+        Ties are broken by position so the order, and so the result, is deterministic.
+        """
+        ranges = self.edges.ranges(self.options.min_length, self.options.max_length)
+        return sorted(ranges, key=lambda r: (-self.scorer.total(*r), r))
+
+    def find(
+        self,
+        count: int,
+        *,
+        taken: Sequence[Span] = (),
+        progress: ProgressFn = no_progress,
+    ) -> list[Span]:
+        """The best ``count`` clips that overlap neither each other nor ``taken``."""
+        progress(0.0, "scoring candidate clips")
+        ranked = [
+            r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)
+        ]
+        progress(0.8, "choosing clips")
+        chosen = pick_non_overlapping(ranked, count, self.analysis)
+        return [self.edges.span(first, last) for first, last in chosen]
+
+    def fit_scenes(self, spans: list[Span], scene_cuts_near: SceneCutsNear | None) -> list[Span]:
+        if scene_cuts_near is None or not spans:
+            return spans
+        return fit_scene_cuts(
+            spans,
+            self.edges,
+            scene_cuts_near,
+            min_length=self.options.min_length,
+            max_length=self.options.max_length,
+            score=self.scorer.total,
+        )
+
+    def describe(self, span: Span) -> Moment:
+        """A complete :class:`Moment` for ``span`` with locally written metadata (rank 0)."""
+        a, first, last = self.analysis, span.first, span.last
+        scored = self.scorer.score(first, last)
+        words = writing.keywords(a, first, last)
+        tags = writing.hashtags(words, self.options.genre)
+        text = " ".join(s.sentence.strip() for s in a.sentences[first : last + 1])
+        return Moment(
+            id=moment_id(span.start, span.end, text),
+            rank=0,
+            title=writing.title(a, first, last),
+            start=span.start,
+            end=span.end,
+            duration=round(span.end - span.start, 3),
+            score=round(scored.total),
+            scores=SubScores(**scored.scores.to_dict()),
+            reason=writing.reason(scored),
+            transcript=text,
+            sentence_indexes=span.indexes,
+            hooks=writing.hooks(a, first, last),
+            description=writing.description(a, first, last, words, tags),
+            hashtags=tags,
+            emotions=writing.emotions(a, first, last),
+            keywords=words,
+        )
+
+
+def rank_moments(moments: list[Moment]) -> list[Moment]:
+    """Sort by score (then time) and number the ranks from 1."""
+    ordered = sorted(moments, key=lambda m: (-m.score, m.start))
+    for rank, moment in enumerate(ordered, start=1):
+        moment.rank = rank
+    return ordered

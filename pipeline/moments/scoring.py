@@ -1,0 +1,211 @@
+"""Scores a window of sentences on the four viral criteria, each 0-100.
+
+* hook: how the first seconds grab (a question, a number, "you", a bold claim, conflict,
+  emotion), less for housekeeping or an opening that points back at earlier talk;
+* pacing: speech rate near a lively conversational pace, few dead pauses, varied
+  loudness when the audio is given, clear (confidently recognised) words;
+* completeness: topic shifts at both edges and none inside, a clean first word, a
+  finished last sentence, a closing payoff;
+* shareability: advice, surprise, emotion, a story, concrete numbers, and the person's
+  own topic keywords, counted with saturation so a whole story beats its best line but
+  length alone earns little.
+
+The overall score weighs the four by genre, adds the topic bonus and subtracts penalties
+for housekeeping, most of all for a run of it inside the clip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+
+from pipeline.moments.features import TranscriptAnalysis, loudness_frames, loudness_variation
+from pipeline.moments.models import SubScores
+from pipeline.moments.options import ClipOptions
+from pipeline.moments.text import stem, tokens
+
+# Seconds of a clip that count as its opening.
+HOOK_SECONDS = 6.0
+
+# (hook, pacing, completeness, shareability) weights per genre; they sum to 1.
+_WEIGHTS = {
+    "default": (0.30, 0.10, 0.25, 0.35),
+    "Education": (0.25, 0.10, 0.30, 0.35),
+    "Tutorial": (0.20, 0.10, 0.35, 0.35),
+    "Comedy": (0.35, 0.15, 0.20, 0.30),
+    "News": (0.30, 0.10, 0.35, 0.25),
+    "Gaming": (0.35, 0.20, 0.15, 0.30),
+    "Sports": (0.35, 0.20, 0.15, 0.30),
+}
+
+
+@dataclasses.dataclass
+class WindowScore:
+    """A window's overall score, its four sub-scores and the signals that earned them."""
+
+    total: float
+    scores: SubScores
+    signals: dict[str, float]
+
+
+class WindowScorer:
+    """Scores sentence windows of one transcript; per-sentence work is done once up front."""
+
+    def __init__(self, analysis: TranscriptAnalysis, options: ClipOptions, audio: np.ndarray | None = None):
+        self.analysis = analysis
+        self.weights = _WEIGHTS.get(options.genre, _WEIGHTS["default"])
+        self.frames = loudness_frames(audio)
+        self.keywords = [[stem(w) for w in tokens(k)] for k in options.keywords]
+        # Only totals are kept: a long source has tens of thousands of candidate windows.
+        self._totals: dict[tuple[int, int], float] = {}
+
+    def total(self, first: int, last: int) -> float:
+        """The overall score, cached: ranking asks for every candidate, some of them twice."""
+        key = (first, last)
+        if key not in self._totals:
+            self._totals[key] = self.score(first, last).total
+        return self._totals[key]
+
+    def score(self, first: int, last: int) -> WindowScore:
+        """The full score with its signals (recomputed; only chosen clips need it)."""
+        signals: dict[str, float] = {}
+        hook = self._hook(first, last, signals)
+        pacing = self._pacing(first, last, signals)
+        completeness = self._completeness(first, last, signals)
+        shareability = self._shareability(first, last, signals)
+        parts = np.array([hook, pacing, completeness, shareability])
+        filler = [s.filler for s in self.analysis.signals[first : last + 1]]
+        # A run of housekeeping inside a clip (two sentences in a row) means it joins two
+        # separate moments across an interruption; a lone odd word does not.
+        run = max((a + b) / 2.0 for a, b in itertools.pairwise(filler)) if len(filler) > 1 else filler[0]
+        signals.update(filler=float(np.mean(filler)), filler_run=run)
+        total = (
+            float(np.dot(self.weights, parts))
+            + 0.5 * signals["share_topic"]
+            - 45.0 * float(np.mean(filler))
+            - 25.0 * run
+        )
+        return WindowScore(
+            total=max(0.0, min(100.0, total)),
+            scores=SubScores(*(round(v) for v in parts)),
+            signals=signals,
+        )
+
+    def _hook(self, first: int, last: int, signals: dict[str, float]) -> float:
+        """Signals of the opening seconds; the first sentence counts fully, later ones half."""
+        a = self.analysis
+        opening = [first] + [
+            i for i in range(first + 1, last + 1) if a.first_word[i] - a.first_word[first] < HOOK_SECONDS
+        ]
+        weights = [1.0] + [0.5] * (len(opening) - 1)
+        sigs = [a.signals[i] for i in opening]
+
+        def hits(attribute: str) -> float:
+            return sum(
+                w * (1.0 - s.filler) * float(getattr(s, attribute))
+                for w, s in zip(weights, sigs, strict=True)
+            )
+
+        lead = sigs[0]
+        found = {
+            "question": min(30.0, 30.0 * hits("question")),
+            "number": min(25.0, 12.0 * hits("numbers")),
+            "you": min(20.0, 8.0 * hits("second_person")),
+            "claim": min(25.0, 10.0 * hits("bold")),
+            "conflict": min(15.0, 8.0 * hits("conflict")),
+            "emotion": min(15.0, 6.0 * (hits("emotion_hits") + hits("intensifiers"))),
+            "surprise": min(15.0, 10.0 * (hits("surprise") + hits("setup"))),
+            "punchy": 10.0 * (len(lead.words) <= 12 and lead.filler == 0),
+        }
+        for name, value in found.items():
+            signals[f"hook_{name}"] = value
+        penalty = 50.0 * lead.filler + 25.0 * lead.dangling_start
+        signals["dangling_start"] = float(lead.dangling_start)
+        return _clamp(15.0 + sum(found.values()) - penalty)
+
+    def _pacing(self, first: int, last: int, signals: dict[str, float]) -> float:
+        a = self.analysis
+        span = max(0.5, a.last_word[last] - a.first_word[first])
+        words = float(a.word_counts[first : last + 1].sum())
+        rate = words / span
+        # 2.3-3.6 words a second is a lively conversational pace; slower drags, faster blurs.
+        rate_points = 40.0 * max(0.0, 1.0 - max(0.0, 2.3 - rate, rate - 3.6) / 1.5)
+        gaps = a.first_word[first + 1 : last + 1] - a.last_word[first:last]
+        dead_air = float(np.clip(gaps - 0.6, 0.0, None).sum()) / span
+        pause_points = 25.0 * max(0.0, 1.0 - 4.0 * dead_air)
+        variation = loudness_variation(self.frames, a.first_word[first], a.last_word[last])
+        # A few dB of spread is expressive delivery; a flat line is a monotone. Without
+        # audio the criterion is neutral: half its points.
+        loudness_points = 12.5 if variation is None else 25.0 * min(1.0, variation / 6.0)
+        clarity = 10.0 * float(np.mean(a.confidence[first : last + 1]))
+        signals.update(rate=rate, dead_air=dead_air, loudness_db=variation or 0.0)
+        return _clamp(rate_points + pause_points + loudness_points + clarity)
+
+    def _completeness(self, first: int, last: int, signals: dict[str, float]) -> float:
+        a = self.analysis
+        edges = (a.breaks[first] + a.breaks[last + 1]) / 2.0
+        inner = a.breaks[first + 1 : last + 1]
+        inner_peak = float(inner.max()) if len(inner) else 0.0
+        inner_mean = float(inner.mean()) if len(inner) else 0.0
+        closing = a.signals[max(first, last - 1) : last + 1]
+        payoff = any(s.payoff for s in closing)
+        clean_start = not a.signals[first].dangling_start
+        finished = not a.signals[last].unfinished_end
+        points = (
+            15.0
+            + 35.0 * edges
+            + 20.0 * (1.0 - inner_mean)
+            - 30.0 * max(0.0, inner_peak - edges + 0.1)
+            + 10.0 * payoff
+            + 10.0 * clean_start
+            + 15.0 * finished
+            + 5.0 * (last - first >= 2)
+        )
+        signals.update(
+            edge_breaks=edges, inner_peak=inner_peak, payoff=float(payoff), finished=float(finished)
+        )
+        return _clamp(points)
+
+    def _shareability(self, first: int, last: int, signals: dict[str, float]) -> float:
+        """Substance that saturates: each signal adds less once a clip already has plenty.
+
+        Counting (rather than averaging) lets a whole story beat its best two sentences,
+        while housekeeping sentences add nothing and their share is subtracted.
+        """
+        sigs = self.analysis.signals[first : last + 1]
+        found: dict[str, float] = dict.fromkeys(
+            ("advice", "surprise", "emotion", "story", "numbers", "payoff"), 0.0
+        )
+        for s in sigs:
+            content = 1.0 - s.filler
+            found["advice"] += content * 1.0 * s.advice
+            found["surprise"] += content * 1.0 * (s.surprise + s.setup)
+            found["emotion"] += content * (0.7 * s.emotion_hits + 0.3 * s.intensifiers + 0.2 * s.conflict)
+            found["story"] += content * 0.8 * s.story
+            found["numbers"] += content * 0.4 * s.numbers + 0.3 * s.bold * content
+            found["payoff"] += content * 1.0 * s.payoff
+        for name, value in found.items():
+            signals[f"share_{name}"] = value
+        substance = sum(found.values())
+        filler_share = sum(s.filler for s in sigs) / len(sigs)
+        topic = signals["share_topic"] = self._topic(sigs)
+        return _clamp(100.0 * (1.0 - math.exp(-substance / 5.0)) + topic - 60.0 * filler_share)
+
+    def _topic(self, sigs: list) -> float:
+        """Points (up to 30) for the person's topic keywords spoken in the window.
+
+        They sit outside the saturating substance so that a requested topic outranks an
+        equally strong moment about something else.
+        """
+        if not self.keywords:
+            return 0.0
+        stems = {w for s in sigs for w in s.stems} | {stem(w) for s in sigs for w in s.words}
+        matched = sum(1 for phrase in self.keywords if phrase and all(w in stems for w in phrase))
+        return min(30.0, 20.0 * matched)
+
+
+def _clamp(value: float) -> float:
+    return max(0.0, min(100.0, value))

@@ -1,0 +1,315 @@
+"""Render one clip: reframe, captions, hook card, loudness, H.264/AAC, in one ffmpeg pass.
+
+:func:`render_clip` is self-contained (the Django layer calls it once per clip in
+separate worker jobs) and never raises for a clip that cannot be rendered: the
+:class:`RenderResult` carries ``error`` and ``error_message`` instead, so one bad clip
+does not fail the others.
+
+Cost model. The only full-resolution decode and the only encode are the single final
+pass. Before it, two cheap reads of the clip's range only: the face pass on a small
+proxy (:mod:`pipeline.reframe`) and a loudness measurement of the audio alone (audio
+decoding runs at hundreds of times real time). The video is never encoded twice and a
+rendered clip is never re-encoded; the thumbnail is one frame decoded from the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from pipeline import captions as ass_captions
+from pipeline import reframe
+from pipeline.config import PipelineConfig
+from pipeline.errors import MediaError, PipelineError, RenderError
+from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
+from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
+
+TARGET_LUFS = -14.0
+TRUE_PEAK = -1.5
+LOUDNESS_RANGE = 11.0
+AUDIO_RATE = 48_000
+AUDIO_BITRATE = "160k"
+# Audio quieter than this is silence: there is nothing to normalise.
+SILENCE_LUFS = -70.0
+MIN_CLIP_SECONDS = 0.5
+# ffmpeg filter arguments cannot quote every character; temporary paths never need to.
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
+
+
+@dataclasses.dataclass
+class RenderOptions(JsonMixin):
+    """What a clip should look like. ``width`` and ``height`` follow from the aspect ratio.
+
+    ``short_side`` is the output's shorter side in pixels (1080: 1080x1920 for 9:16).
+    ``hook_text`` is shown as a title card over the first seconds when ``auto_hook`` is on.
+    """
+
+    aspect_ratio: str = "9:16"
+    captions: bool = True
+    caption_template: str = ass_captions.DEFAULT_TEMPLATE
+    auto_hook: bool = True
+    hook_text: str = ""
+    short_side: int = 1080
+
+    @property
+    def width(self) -> int:
+        return reframe.output_size(self.aspect_ratio, self.short_side)[0]
+
+    @property
+    def height(self) -> int:
+        return reframe.output_size(self.aspect_ratio, self.short_side)[1]
+
+
+@dataclasses.dataclass
+class RenderResult(JsonMixin):
+    """A rendered clip, or why it could not be rendered (``error`` and ``error_message``)."""
+
+    path: str
+    thumbnail_path: str
+    width: int = 0
+    height: int = 0
+    duration: float = 0.0
+    layout: str = ""
+    error: bool = False
+    error_message: str = ""
+
+
+def render_clip(
+    source: Path,
+    media: MediaInfo,
+    start: float,
+    end: float,
+    words: list[Word],
+    options: RenderOptions,
+    out_path: Path,
+    thumbnail_path: Path,
+    config: PipelineConfig,
+    *,
+    scene_cuts: list[float] | None = None,
+    progress: ProgressFn = no_progress,
+) -> RenderResult:
+    """Render ``source`` from ``start`` to ``end`` (source seconds) into ``out_path`` and a JPEG.
+
+    ``words`` are the transcript's words (source times; those outside the range are
+    ignored). ``scene_cuts`` are cut times on the source timeline; ``None`` detects them
+    with :func:`pipeline.scenes.detect_scenes`, inside the clip's range only and only
+    where the face pass's frames suggest a cut. Returns a result with ``error`` set,
+    and no files left behind, when the clip cannot be rendered.
+    """
+    result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
+    try:
+        _render(
+            source,
+            media,
+            start,
+            end,
+            words,
+            options,
+            out_path,
+            thumbnail_path,
+            config,
+            scene_cuts,
+            progress,
+            result,
+        )
+    except PipelineError as exc:
+        for path in (out_path, thumbnail_path):
+            Path(path).unlink(missing_ok=True)
+        result.error, result.error_message = True, exc.message
+    return result
+
+
+def _render(
+    source: Path,
+    media: MediaInfo,
+    start: float,
+    end: float,
+    words: list[Word],
+    options: RenderOptions,
+    out_path: Path,
+    thumbnail_path: Path,
+    config: PipelineConfig,
+    scene_cuts: list[float] | None,
+    progress: ProgressFn,
+    result: RenderResult,
+) -> None:
+    if not media.has_video:
+        raise RenderError("The source has no video track, so there is nothing to reframe.")
+    if start >= media.duration:
+        raise RenderError(f"The clip starts at {start:.2f} s, after the end of the source ({media.duration:.2f} s).")
+    end = min(end, media.duration)
+    start = max(0.0, start)
+    if end - start < MIN_CLIP_SECONDS:
+        raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
+    ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+    width, height = options.width, options.height
+    progress(0.02, "reframing")
+    # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loudness = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
+        plan = reframe.plan_reframe(
+            source,
+            media,
+            start,
+            end,
+            width,
+            height,
+            config,
+            scene_cuts=scene_cuts,
+            cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
+            progress=scaled_progress(progress, 0.02, 0.2),
+        )
+        audio = loudness.result() if loudness else ""
+    result.layout = plan.layout
+    progress(0.22, "rendering")
+    with tempfile.TemporaryDirectory(prefix="clipsite-render-") as tmp:
+        ass = Path(tmp) / "captions.ass"
+        hook = options.hook_text if options.auto_hook else ""
+        ass_captions.write_ass(
+            ass,
+            ass_captions.build_ass(
+                words,
+                start,
+                end,
+                width,
+                height,
+                options.caption_template,
+                captions=options.captions,
+                hook_text=hook,
+            ),
+        )
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        _encode(
+            source,
+            media,
+            start,
+            end,
+            plan,
+            ass,
+            audio,
+            width,
+            height,
+            out_path,
+            config,
+            scaled_progress(progress, 0.22, 0.97),
+        )
+    _thumbnail(out_path, thumbnail_path, min(1.5, (end - start) / 2), config)
+    info = run_ffprobe(
+        out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
+    )
+    result.width = int(info["streams"][0]["width"])
+    result.height = int(info["streams"][0]["height"])
+    result.duration = round(float(info["format"]["duration"]), 3)
+    progress(1.0, "rendered")
+
+
+def encode_args(
+    source: Path,
+    start: float,
+    end: float,
+    video_graph: str,
+    audio_filter: str,
+    has_audio: bool,
+    out_path: Path,
+    config: PipelineConfig,
+) -> list[str | Path]:
+    """The ffmpeg arguments of the single encoding pass (shared with bench/render.py's floor).
+
+    ``video_graph`` must end in ``[v]``. Input seeking (``-ss`` before ``-i``) is
+    frame-accurate when transcoding and skips decoding everything before the keyframe
+    preceding ``start``. A source without audio gets a silent track, so every clip has
+    one.
+    """
+    duration = f"{end - start:.3f}"
+    args: list[str | Path] = ["-ss", f"{start:.3f}", "-t", duration, "-i", source]
+    if has_audio:
+        audio_graph = f"[0:a:0]{audio_filter + ',' if audio_filter else ''}aresample={AUDIO_RATE}[a]"
+    else:
+        args += ["-f", "lavfi", "-t", duration, "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
+        audio_graph = "[1:a]anull[a]"
+    args += [
+        "-filter_complex", f"{video_graph};{audio_graph}", "-map", "[v]", "-map", "[a]",
+        "-c:v", "libx264", "-preset", config.render_preset, "-crf", str(config.render_crf),
+        "-pix_fmt", "yuv420p", "-profile:v", "high",
+        "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2",
+        "-t", duration, "-movflags", "+faststart", "-map_metadata", "-1", out_path,
+    ]  # fmt: skip
+    return args
+
+
+def _encode(
+    source: Path,
+    media: MediaInfo,
+    start: float,
+    end: float,
+    plan: reframe.ReframePlan,
+    ass: Path,
+    audio_filter: str,
+    width: int,
+    height: int,
+    out_path: Path,
+    config: PipelineConfig,
+    progress: ProgressFn,
+) -> None:
+    if not _SAFE_PATH.match(str(ass)):
+        raise RenderError(f"The temporary folder {ass.parent} has characters ffmpeg filters cannot take.")
+    graph = f"{reframe.video_filter(plan, width, height)};[framed]ass=filename={ass},format=yuv420p[v]"
+    args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config)
+    try:
+        run_ffmpeg(args, config, what="render the clip", duration=end - start, progress=progress)
+    except MediaError as exc:
+        raise RenderError(exc.message) from None
+
+
+def _cuts(source: Path, start: float, end: float, config: PipelineConfig) -> list[float]:
+    from pipeline.scenes import detect_scenes
+
+    try:
+        return list(detect_scenes(source, config, start=max(0.0, start), end=end).cuts)
+    except MediaError as exc:
+        raise RenderError(exc.message) from None
+
+
+def _audio_filter(source: Path, start: float, end: float, config: PipelineConfig) -> str:
+    """A loudnorm filter tuned by measuring the clip's audio first (two-pass loudnorm).
+
+    The measurement decodes only the clip's audio. With the measured values loudnorm can
+    apply one linear gain (no pumping) when the true peak allows it, and lands on the
+    target within a fraction of a LU.
+    """
+    target = f"I={TARGET_LUFS}:TP={TRUE_PEAK}:LRA={LOUDNESS_RANGE}"
+    args = [
+        "-loglevel", "info", "-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", source,
+        "-map", "0:a:0", "-vn", "-sn", "-af", f"loudnorm={target}:print_format=json", "-f", "null", "-",
+    ]  # fmt: skip
+    try:
+        stderr = run_ffmpeg(args, config, what="measure the clip's loudness").stderr.decode("utf-8", "replace")
+    except MediaError as exc:
+        raise RenderError(exc.message) from None
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if not found:
+        raise RenderError("ffmpeg did not report the clip's loudness.")
+    measured = json.loads(found.group(0))
+    level = float(measured["input_i"])
+    if not math.isfinite(level) or level < SILENCE_LUFS:
+        return ""
+    return (
+        f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}:"
+        f"measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}:"
+        f"offset={measured['target_offset']}:linear=true"
+    )
+
+
+def _thumbnail(clip: Path, thumbnail: Path, at: float, config: PipelineConfig) -> None:
+    """One JPEG frame of the rendered clip (decoded, never re-encoded as video)."""
+    thumbnail.parent.mkdir(parents=True, exist_ok=True)
+    args = ["-ss", f"{at:.3f}", "-i", clip, "-frames:v", "1", "-q:v", "3", "-update", "1", thumbnail]
+    try:
+        run_ffmpeg(args, config, what="write the thumbnail")
+    except MediaError as exc:
+        raise RenderError(exc.message) from None

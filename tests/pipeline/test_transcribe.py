@@ -1,0 +1,143 @@
+"""transcribe() with the real tiny.en model on real speech: accuracy, timing invariants,
+hallucination guards, silence, ranges, configuration errors and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from bench.transcribe import JFK_REFERENCE, word_error_rate
+from pipeline import cli
+from pipeline.audio import SAMPLE_RATE, decode_audio
+from pipeline.config import PipelineConfig
+from pipeline.errors import ConfigError
+from pipeline.transcribe import load_model, resolve_device, resolve_model_path, transcribe
+from pipeline.types import Transcript
+
+CONFIG = PipelineConfig(whisper_device="cpu")
+JFK = "en_jfk_inaugural_1961.flac"
+APOLLO = "en_apollo11_nasa_air2ground.mp3"
+AMI = "en_ami_meeting_tst00.wav"
+
+
+@pytest.fixture(scope="module")
+def heard(media_dir: Path) -> dict[str, Transcript]:
+    """Each file transcribed once for the whole module (the model loads once per process)."""
+    return {name: transcribe(decode_audio(media_dir / name, CONFIG), CONFIG) for name in (JFK, APOLLO, AMI)}
+
+
+def longest_repeat_run(words: list[str], n: int) -> int:
+    """How many times in a row the most repeated n-gram of ``words`` occurs back to back."""
+    best = 1
+    for start in range(len(words)):
+        gram, run, i = words[start : start + n], 1, start + n
+        while words[i : i + n] == gram and len(gram) == n:
+            run, i = run + 1, i + n
+        best = max(best, run)
+    return best
+
+
+def check_invariants(transcript: Transcript) -> None:
+    previous_end = 0.0
+    for word in transcript.words:
+        assert previous_end <= word.start <= word.end <= transcript.duration
+        assert isinstance(word.start, float) and word.text == word.text.strip() and word.text
+        previous_end = word.end
+    assert [s.index for s in transcript.sentences] == list(range(len(transcript.sentences)))
+    assert [w for s in transcript.sentences for w in s.words] == transcript.words
+    for sentence in transcript.sentences:
+        assert sentence.start <= sentence.words[0].start and sentence.words[-1].end <= sentence.end
+
+
+@pytest.mark.slow
+def test_it_transcribes_jfk_within_ten_percent_word_error_rate(heard):
+    jfk = heard[JFK]
+    assert word_error_rate(JFK_REFERENCE, jfk.text) <= 0.10, jfk.text
+    assert (jfk.language, jfk.model, jfk.duration) == ("en", "tiny.en", pytest.approx(11.0, abs=0.01))
+    assert jfk.sentences[-1].sentence.endswith("country.")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [JFK, APOLLO, AMI])
+def test_it_keeps_word_times_monotonic_inside_the_audio_and_covered_by_sentences(heard, name):
+    assert len(heard[name].words) > 15
+    check_invariants(heard[name])
+    assert json.loads(heard[name].to_json())["words"][0]["start"] >= 0  # plain JSON numbers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [APOLLO, AMI])
+def test_it_produces_no_repetition_loops(heard, name):
+    # Apollo: noisy narrow-band radio with long silences. AMI: greedy decoding loops on
+    # "yeah, yeah, ..." for 25 s here unless the looping chunk is decoded again.
+    words = [w.text.lower().strip(".,?!") for w in heard[name].words]
+    assert max(longest_repeat_run(words, n) for n in (1, 2, 3, 4)) <= 4, heard[name].text
+    assert len(words) >= 40, "the guard must not throw the speech away with the loop"
+
+
+@pytest.mark.slow
+def test_it_answers_silence_with_an_empty_transcript_not_an_error():
+    silence = np.zeros(8 * SAMPLE_RATE, dtype=np.float32)
+    hiss = np.random.default_rng(3).normal(0, 0.003, 8 * SAMPLE_RATE).astype(np.float32)
+    for audio in (silence, hiss, np.zeros(100, dtype=np.float32)):
+        transcript = transcribe(audio, CONFIG)
+        assert transcript.words == [] and transcript.sentences == [] and transcript.language == "en"
+
+
+@pytest.mark.slow
+def test_it_shifts_times_by_the_offset_of_a_sub_range(media_dir, heard):
+    part = transcribe(decode_audio(media_dir / JFK, CONFIG, start=3.0, end=8.0), CONFIG, offset=3.0)
+    check_invariants(part)
+    assert part.duration == pytest.approx(8.0, abs=0.01) and part.words[0].start >= 3.0
+    # "what your country" is heard at the same source times as in the whole file.
+    whole = {w.text.strip(",."): w.start for w in heard[JFK].words[7:10]}
+    ranged = {w.text.strip(",."): w.start for w in part.words if w.text.strip(",.") in whole}
+    assert ranged and all(abs(ranged[k] - whole[k]) < 0.3 for k in ranged)
+
+
+@pytest.mark.slow
+def test_it_reports_progress_up_to_done(media_dir):
+    progress = mock.Mock()
+    transcribe(decode_audio(media_dir / JFK, CONFIG, end=4.0), CONFIG, progress=progress)
+    fractions = [c.args[0] for c in progress.call_args_list]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+
+
+def test_it_loads_each_model_once_per_process():
+    assert load_model(CONFIG) is load_model(CONFIG.replace(whisper_batch_size=4))
+
+
+def test_it_resolves_the_packaged_model_by_name_and_refuses_models_it_would_download(tmp_path):
+    assert resolve_model_path("tiny.en") == CONFIG.whisper_model
+    assert (Path(resolve_model_path("tiny.en")) / "model.bin").is_file()
+    with pytest.raises(ConfigError, match="not installed on this machine"):
+        resolve_model_path("large-v3")
+    with pytest.raises(ConfigError, match="not a directory"):
+        resolve_model_path(str(tmp_path / "missing-model"))
+
+
+def test_it_refuses_a_directory_that_holds_no_model(tmp_path):
+    with pytest.raises(ConfigError, match="could not be loaded"):
+        load_model(CONFIG.replace(whisper_model=str(tmp_path)))
+
+
+def test_it_picks_int8_on_cpu_and_float16_on_cuda_unless_told_otherwise():
+    assert resolve_device(CONFIG) == ("cpu", "int8")
+    assert resolve_device(CONFIG.replace(whisper_device="cuda")) == ("cuda", "float16")
+    assert resolve_device(CONFIG.replace(whisper_compute_type="float32")) == ("cpu", "float32")
+    with mock.patch("ctranslate2.get_cuda_device_count", autospec=True, return_value=0):
+        assert resolve_device(CONFIG.replace(whisper_device="auto"))[0] == "cpu"
+
+
+@pytest.mark.slow
+def test_it_prints_a_transcript_as_json_from_the_command_line(media_dir, capsys):
+    argv = ["--quiet", "transcribe", str(media_dir / JFK), "--end", "5.5"]
+    status = cli.main(argv, {"WHISPER_DEVICE": "cpu"})
+    printed = json.loads(capsys.readouterr().out)
+    assert status == 0 and printed["language"] == "en" and printed["duration"] == 5.5
+    assert printed["sentences"][0]["index"] == 0
+    assert printed["sentences"][0]["sentence"].lower().startswith("and so my fellow americans")
