@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import ApiKey, Invitation, Membership, MinuteEntry, Plan, User, Workspace
+from clipsite.crypto import encrypt
 
 
 class InsufficientMinutes(Exception):
@@ -136,6 +137,22 @@ def reset_due_workspaces(now=None) -> int:
             reset_monthly_minutes(workspace, now=now)
             count += 1
     return count
+
+
+def update_workspace_settings(
+    workspace: Workspace, *, name: str, default_config: dict, gemini_key: str = "", remove_key: bool = False
+) -> None:
+    """Save a workspace's settings. ``default_config`` must come from ``validate_config``.
+
+    A non-empty ``gemini_key`` replaces the stored one; ``remove_key`` deletes it; neither
+    keeps it as it is.
+    """
+    fields = {"name": name, "default_config": default_config}
+    if gemini_key:
+        fields["gemini_key"] = encrypt(gemini_key)
+    elif remove_key:
+        fields["gemini_key"] = None
+    Workspace.objects.filter(pk=workspace.pk).update(**fields)
 
 
 def create_workspace(

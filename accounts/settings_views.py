@@ -12,27 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from rest_framework.exceptions import ValidationError
 
-from accounts.models import Workspace
+from accounts import actions
 from accounts.views import _workspace
-from clipsite import crypto
 from videos.config import validate_config
 from videos.forms import WorkspaceSettingsForm
-
-
-def update_settings(
-    workspace: Workspace, *, name: str, default_config: dict, gemini_key: str = "", remove_key: bool = False
-) -> None:
-    """Save a workspace's settings. ``default_config`` must come from ``validate_config``.
-
-    A non-empty ``gemini_key`` replaces the stored one; ``remove_key`` deletes it; neither
-    keeps it as it is.
-    """
-    fields = {"name": name, "default_config": default_config}
-    if gemini_key:
-        fields["gemini_key"] = crypto.encrypt(gemini_key)
-    elif remove_key:
-        fields["gemini_key"] = None
-    Workspace.objects.filter(pk=workspace.pk).update(**fields)
 
 
 @login_required
@@ -51,7 +34,7 @@ def workspace_settings(request):
             form.add_config_errors(exc.detail)
         else:
             data = form.cleaned_data
-            update_settings(
+            actions.update_workspace_settings(
                 workspace,
                 name=data["name"],
                 default_config=config,

@@ -40,13 +40,16 @@ def score_band(score: int) -> tuple[str, str]:
 
 
 def decorate(clip: Clip) -> Clip:
-    """Give a clip what its card shows: signed links (one hour) and its score band."""
+    """Give a clip what its card shows: signed links (one hour), its score band and the post text."""
     name = clip.file.name
     clip.play_url = signed_url(name) if name else ""
     download_name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
     clip.download_url = signed_url(name, download_name=download_name) if name else ""
     clip.poster_url = signed_url(clip.thumbnail.name) if clip.thumbnail else ""
     clip.band, clip.band_colour = score_band(clip.score)
+    # Descriptions usually end with their hashtags already; add only the ones missing.
+    words = clip.description.split()
+    clip.post_text = " ".join([clip.description, *(tag for tag in clip.hashtags if tag not in words)]).strip()
     clip.pending = clip.status in Clip.PENDING
     return clip
 
@@ -104,7 +107,7 @@ def _strip(clip: Clip) -> list[dict]:
     """The transcript words around the clip, for the editor's word strip."""
     low, high = clip.start - STRIP_MARGIN, clip.end + STRIP_MARGIN
     return [
-        {**word, "inside": clip.start <= word["start"] < clip.end}
+        {**word, "text": word["text"].strip(), "inside": clip.start <= word["start"] < clip.end}
         for word in (clip.video.transcript or {}).get("words", [])
         if low <= word["start"] <= high
     ]
@@ -114,8 +117,9 @@ def _strip(clip: Clip) -> list[dict]:
 def clip_edit(request, pk: str):
     """The editor: new start and end, caption style, aspect ratio and hook, then a re-render.
 
-    A successful post redirects back here (htmx follows it and swaps in the editor),
-    where the card shows ``recompiling`` and polls until the new render is done.
+    htmx requests get the editor partial. A successful post redirects back here (htmx
+    follows it and swaps the editor in), where the card shows ``recompiling`` and polls
+    until the new render is done.
     """
     clip = _clip(request, pk)
     form = ClipEditForm(request.POST or None, clip=clip)
@@ -131,4 +135,5 @@ def clip_edit(request, pk: str):
         except actions.ClipEditError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
     context = {"clip": decorate(clip), "form": form, "words": _strip(clip)}
-    return render(request, "clips/edit.html", context, status=422 if form.errors else 200)
+    template = "clips/_editor.html" if request.htmx else "clips/edit.html"
+    return render(request, template, context, status=422 if form.errors else 200)

@@ -201,9 +201,12 @@ def _transcript(video: Video) -> list[dict]:
 
 @login_required
 def video_detail(request, pk: str):
+    """The video page; htmx requests (the gallery's filters, the reload when it finishes)
+    get only its results: the transcript and the clips."""
     video = _video(request, pk)
     gallery = clip_views.gallery(video, request.GET)
-    return render(request, "videos/detail.html", {
+    template = "videos/_results.html" if request.htmx else "videos/detail.html"
+    return render(request, template, {
         **_status_context(video), **gallery, "sentences": _transcript(video), "clock": clock(video.duration),
         "can_delete": _can_delete(request.user, video),
     })  # fmt: skip
