@@ -59,6 +59,16 @@ def page(browser, live_server):
     context.close()
 
 
+def sign_up(page, email: str, password: str = "a sturdy passphrase 77", name: str = "") -> None:
+    """Create an account through the sign-up page; the browser ends up signed in."""
+    page.goto("/signup")
+    if name:
+        page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+
+
 def snap(page, name: str) -> list[Path]:
     """Screenshot the current page at desktop and phone widths; return the files."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import ApiKey
-from tests.browser.conftest import snap
+from tests.browser.conftest import sign_up, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -12,10 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_signs_up_creates_a_key_shows_it_once_and_revokes_it(page, live_server, api_client):
     page.goto("/signup")
     snap(page, "signup")
-    page.get_by_label("Your name").fill("Hana")
-    page.get_by_label("Email").fill("hana@example.com")
-    page.get_by_label("Password").fill("a sturdy passphrase 77")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, "hana@example.com", name="Hana")
     expect(page.get_by_text("Your workspace is ready")).to_be_visible()
 
     page.get_by_role("link", name="API keys").click()
@@ -46,10 +43,7 @@ def test_it_signs_up_creates_a_key_shows_it_once_and_revokes_it(page, live_serve
 
 
 def test_it_renders_team_and_minutes_pages(page, live_server):
-    page.goto("/signup")
-    page.get_by_label("Email").fill("ivy@example.com")
-    page.get_by_label("Password").fill("a sturdy passphrase 77")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, "ivy@example.com")
     page.get_by_role("link", name="Team").click()
     page.get_by_role("button", name="Create invitation link").click()
     expect(page.get_by_label("Invitation link")).to_have_value(re.compile(r"/invite/"))

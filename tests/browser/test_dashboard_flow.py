@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clips.models import Clip
-from tests.browser.conftest import VIEWPORTS, snap
+from tests.browser.conftest import VIEWPORTS, sign_up, snap
 from tests.conftest import PASSWORD
 from tests.media import build_talk_video
 from tests.workers import kill_worker, start_worker
@@ -61,10 +61,7 @@ def duration_of(video_element) -> float:
 
 def test_it_takes_a_creator_from_upload_to_an_edited_clip(page, live_server, worker):
     talk = build_talk_video(45, 640, 360, 25)
-    page.goto("/signup")
-    page.get_by_label("Email").fill("maya@example.com")
-    page.get_by_label("Password").fill("a sturdy passphrase 77")
-    page.get_by_role("button", name="Create account").click()
+    sign_up(page, "maya@example.com")
     expect(page.get_by_text("Nothing here yet")).to_be_visible()
 
     page.get_by_role("link", name="+ New video").click()
