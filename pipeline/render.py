@@ -103,109 +103,81 @@ def render_clip(
     """
     result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
     try:
-        _render(
-            source,
-            media,
-            start,
-            end,
-            words,
-            options,
-            out_path,
-            thumbnail_path,
-            config,
-            scene_cuts,
-            progress,
-            result,
+        if not media.has_video:
+            raise RenderError("The source has no video track, so there is nothing to reframe.")
+        if start >= media.duration:
+            raise RenderError(
+                f"The clip starts at {start:.2f} s, after the end of the source ({media.duration:.2f} s)."
+            )
+        end = min(end, media.duration)
+        start = max(0.0, start)
+        if end - start < MIN_CLIP_SECONDS:
+            raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
+        ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+        width, height = options.width, options.height
+        progress(0.02, "reframing")
+        # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loudness = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
+            plan = reframe.plan_reframe(
+                source,
+                media,
+                start,
+                end,
+                width,
+                height,
+                config,
+                scene_cuts=scene_cuts,
+                cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
+                progress=scaled_progress(progress, 0.02, 0.2),
+            )
+            audio = loudness.result() if loudness else ""
+        result.layout = plan.layout
+        progress(0.22, "rendering")
+        with tempfile.TemporaryDirectory(prefix="clipsite-render-") as tmp:
+            ass = Path(tmp) / "captions.ass"
+            hook = options.hook_text if options.auto_hook else ""
+            ass_captions.write_ass(
+                ass,
+                ass_captions.build_ass(
+                    words,
+                    start,
+                    end,
+                    width,
+                    height,
+                    options.caption_template,
+                    captions=options.captions,
+                    hook_text=hook,
+                ),
+            )
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            _encode(
+                source,
+                media,
+                start,
+                end,
+                plan,
+                ass,
+                audio,
+                width,
+                height,
+                out_path,
+                config,
+                scaled_progress(progress, 0.22, 0.97),
+            )
+        _thumbnail(out_path, thumbnail_path, min(1.5, (end - start) / 2), config)
+        info = run_ffprobe(
+            out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
         )
+        result.width = int(info["streams"][0]["width"])
+        result.height = int(info["streams"][0]["height"])
+        result.duration = round(float(info["format"]["duration"]), 3)
+        progress(1.0, "rendered")
     except PipelineError as exc:
         for path in (out_path, thumbnail_path):
             Path(path).unlink(missing_ok=True)
         result.error, result.error_message = True, exc.message
     return result
-
-
-def _render(
-    source: Path,
-    media: MediaInfo,
-    start: float,
-    end: float,
-    words: list[Word],
-    options: RenderOptions,
-    out_path: Path,
-    thumbnail_path: Path,
-    config: PipelineConfig,
-    scene_cuts: list[float] | None,
-    progress: ProgressFn,
-    result: RenderResult,
-) -> None:
-    if not media.has_video:
-        raise RenderError("The source has no video track, so there is nothing to reframe.")
-    if start >= media.duration:
-        raise RenderError(f"The clip starts at {start:.2f} s, after the end of the source ({media.duration:.2f} s).")
-    end = min(end, media.duration)
-    start = max(0.0, start)
-    if end - start < MIN_CLIP_SECONDS:
-        raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
-    ass_captions.template(options.caption_template)  # refuse an unknown template before any work
-    width, height = options.width, options.height
-    progress(0.02, "reframing")
-    # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        loudness = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
-        plan = reframe.plan_reframe(
-            source,
-            media,
-            start,
-            end,
-            width,
-            height,
-            config,
-            scene_cuts=scene_cuts,
-            cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
-            progress=scaled_progress(progress, 0.02, 0.2),
-        )
-        audio = loudness.result() if loudness else ""
-    result.layout = plan.layout
-    progress(0.22, "rendering")
-    with tempfile.TemporaryDirectory(prefix="clipsite-render-") as tmp:
-        ass = Path(tmp) / "captions.ass"
-        hook = options.hook_text if options.auto_hook else ""
-        ass_captions.write_ass(
-            ass,
-            ass_captions.build_ass(
-                words,
-                start,
-                end,
-                width,
-                height,
-                options.caption_template,
-                captions=options.captions,
-                hook_text=hook,
-            ),
-        )
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        _encode(
-            source,
-            media,
-            start,
-            end,
-            plan,
-            ass,
-            audio,
-            width,
-            height,
-            out_path,
-            config,
-            scaled_progress(progress, 0.22, 0.97),
-        )
-    _thumbnail(out_path, thumbnail_path, min(1.5, (end - start) / 2), config)
-    info = run_ffprobe(
-        out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
-    )
-    result.width = int(info["streams"][0]["width"])
-    result.height = int(info["streams"][0]["height"])
-    result.duration = round(float(info["format"]["duration"]), 3)
-    progress(1.0, "rendered")
 
 
 def encode_args(
