@@ -276,6 +276,25 @@ class _DownloadMeter:
             self._progress(sum(self._done.values()) / sum(self._totals.values()), "downloading")
 
 
+def js_runtimes() -> dict[str, dict]:
+    """The JavaScript runtimes yt-dlp may use to solve YouTube's player challenges.
+
+    yt-dlp supports node only from version 22, newer than Debian's, so the project
+    ships deno as a Python package (``deno``) with yt-dlp's solver scripts
+    (``yt-dlp-ejs``); its path is given explicitly because workers do not have the
+    virtualenv's ``bin`` on PATH. A newer node, when installed, is the fallback.
+    """
+    runtimes: dict[str, dict] = {}
+    try:
+        import deno
+    except ImportError:  # pragma: no cover - deno is a pinned requirement
+        pass
+    else:
+        runtimes["deno"] = {"path": deno.find_deno_bin()}
+    runtimes["node"] = {}
+    return runtimes
+
+
 def fetch_with_ytdlp(
     url: str,
     workdir: Path,
@@ -308,9 +327,7 @@ def fetch_with_ytdlp(
         # Native downloaders only: ffmpeg or aria2c would fetch media past the SSRF guard.
         "external_downloader": {"default": "native"},
         "ffmpeg_location": shutil.which(config.ffmpeg) or config.ffmpeg,
-        # YouTube's player challenges need a JavaScript runtime; yt-dlp only looks for
-        # deno unless told, and Debian ships node.
-        "js_runtimes": {"deno": {}, "node": {}},
+        "js_runtimes": js_runtimes(),
         "progress_hooks": [_DownloadMeter(config, progress)],
         "logger": log,
         "quiet": True,

@@ -449,3 +449,16 @@ def test_it_serves_byte_ranges_from_the_test_server(media_dir, server):
     assert middle.headers["Content-Range"] == f"bytes 100-199/{len(data)}"
     assert (tail.status_code, tail.content) == (206, data[-50:])
     assert beyond.status_code == 416
+
+
+def test_it_gives_yt_dlp_a_supported_javascript_runtime_and_its_solver_scripts():
+    """YouTube's player challenges need both; neither may be fetched at run time."""
+    import yt_dlp
+    import yt_dlp_ejs  # noqa: F401 - the solver scripts must be installed, not downloaded
+
+    from pipeline.ingest import js_runtimes
+
+    runtimes = js_runtimes()
+    with yt_dlp.YoutubeDL({"js_runtimes": runtimes, "quiet": True}) as ydl:
+        deno = ydl._js_runtimes["deno"]
+        assert deno is not None and deno.info is not None and deno.info.supported, deno.info
