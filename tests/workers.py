@@ -7,6 +7,7 @@ transactional), the same media folder and storage.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -75,7 +76,27 @@ def run_workers(
 
 
 def kill_worker(process: subprocess.Popen) -> None:
-    """SIGKILL a worker and the work horse it forked, as when a machine dies."""
+    """SIGKILL a worker and the work horse it forked, as when a machine dies.
+
+    RQ's work horse moves into a process group of its own, so it is found by its parent
+    and killed by name rather than with the worker's group.
+    """
+    horses = children_of(process.pid)
     os.killpg(process.pid, signal.SIGKILL)
+    for pid in horses:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
     process.log_file.close()
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while the list was read
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children

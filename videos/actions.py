@@ -142,28 +142,38 @@ def claim(video_id: str) -> Video | None:
     return video
 
 
-def advance(video: Video, status: str, **fields) -> None:
-    """Move a running video to the next stage, or raise VideoStopped if it left the running states."""
-    fields.setdefault("progress", Video.STAGE_PROGRESS[status])
-    updated = Video.objects.filter(pk=video.pk, status__in=Video.RUNNING).update(
-        status=status, heartbeat_at=timezone.now(), **fields
-    )
-    if not updated:
+def _this_attempt(video: Video):
+    """The video's row while it is still running the attempt ``video`` holds.
+
+    The attempt number is a fencing token: a job from an earlier attempt (its worker
+    lost, its work horse still running) matches no row, so every write it tries is
+    refused and it stops instead of overwriting the current attempt's work.
+    """
+    return Video.objects.filter(pk=video.pk, status__in=Video.RUNNING, attempts=video.attempts)
+
+
+def record(video: Video, **fields) -> None:
+    """Save fields of a running video for its current attempt, or raise VideoStopped."""
+    if not _this_attempt(video).update(**fields):
         raise VideoStopped(video.pk)
-    video.status = status
     for name, value in fields.items():
         setattr(video, name, value)
 
 
+def advance(video: Video, status: str, **fields) -> None:
+    """Move a running video to the next stage, or raise VideoStopped if it left the running states."""
+    fields.setdefault("progress", Video.STAGE_PROGRESS[status])
+    record(video, status=status, heartbeat_at=timezone.now(), **fields)
+
+
 def report_progress(video: Video, percent: int) -> None:
     """Move the progress bar forward (never back) and prove the job is alive."""
-    Video.objects.filter(pk=video.pk, status__in=Video.RUNNING, progress__lt=percent).update(progress=percent)
+    _this_attempt(video).filter(progress__lt=percent).update(progress=percent)
     touch(video)
 
 
 def touch(video: Video) -> None:
-    if not Video.objects.filter(pk=video.pk, status__in=Video.RUNNING).update(heartbeat_at=timezone.now()):
-        raise VideoStopped(video.pk)
+    record(video, heartbeat_at=timezone.now())
 
 
 def charge_minutes(video: Video, seconds: float) -> int:
@@ -174,9 +184,7 @@ def charge_minutes(video: Video, seconds: float) -> int:
     """
     minutes = Video.minutes_for(seconds)
     with transaction.atomic():
-        marked = Video.objects.filter(pk=video.pk, minutes_charged=0, status__in=Video.RUNNING).update(
-            minutes_charged=minutes
-        )
+        marked = _this_attempt(video).filter(minutes_charged=0).update(minutes_charged=minutes)
         if not marked:
             video.refresh_from_db(fields=["minutes_charged", "status"])
             if video.status not in Video.RUNNING:
@@ -230,7 +238,7 @@ def fail(video: Video, message: str, code: str = "processing_failed") -> bool:
         return False
     refund_unused(video)
     storage.drop_cached(storage.video_prefix(video.pk))
-    shutil.rmtree(storage.work_dir(video.pk), ignore_errors=True)
+    shutil.rmtree(storage.work_root(video.pk), ignore_errors=True)
     dispatch_waiting(video.workspace_id)
     return True
 
@@ -293,11 +301,7 @@ def dispatch_waiting(workspace_id: str) -> None:
     A video whose claim found every slot busy stays queued with no job; finishing or
     failing another video calls this so it starts without waiting for the sweep.
     """
-    waiting = (
-        Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED)
-        .order_by("created_at")
-        .first()
-    )
+    waiting = Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED).order_by("created_at").first()
     if waiting is not None:
         enqueue_process(waiting.pk)
 

@@ -95,7 +95,7 @@ def process_video(video_id: str) -> str:
             code="internal_error",
         )
     finally:
-        shutil.rmtree(storage.work_dir(video_id), ignore_errors=True)
+        shutil.rmtree(storage.work_dir(video_id, video.attempts), ignore_errors=True)
     video.refresh_from_db(fields=["status"])
     return video.status
 
@@ -104,7 +104,7 @@ def _process(video: Video) -> None:
     config = settings.PIPELINE
     options = video.config
     timings: dict[str, float] = {}
-    workdir = storage.work_dir(video.pk)
+    workdir = storage.work_dir(video.pk, video.attempts)
 
     def timed(stage: str):
         timings[stage] = time.perf_counter()
@@ -152,8 +152,7 @@ def _process(video: Video) -> None:
     # An upload processed whole is already the stored source; anything else is stored now.
     if video.source_kind != Video.SourceKind.UPLOAD or fetched.start is not None or fetched.end is not None:
         stored = storage.save_file(f"{storage.video_prefix(video.pk)}/source{suffix}", Path(fetched.path))
-        Video.objects.filter(pk=video.pk).update(source_file=stored)
-        video.source_file.name = stored
+        actions.record(video, source_file=stored)
         if previous and previous != stored:
             storage.delete_names(previous)
 
@@ -163,10 +162,8 @@ def _process(video: Video) -> None:
     timed("transcribe")
     actions.advance(video, Video.Status.TRANSCRIBING)
     audio = decode_audio(Path(fetched.path), config)
-    transcript = transcribe(
-        audio, config, progress=progress_between(20, 55), language=options.get("language") or None
-    )
-    Video.objects.filter(pk=video.pk).update(transcript=transcript.to_dict(), language=transcript.language)
+    transcript = transcribe(audio, config, progress=progress_between(20, 55), language=options.get("language") or None)
+    actions.record(video, transcript=transcript.to_dict(), language=transcript.language)
 
     timed("analyze")
     actions.advance(video, Video.Status.ANALYZING)
@@ -180,19 +177,16 @@ def _process(video: Video) -> None:
         gemini_api_key=crypto.decrypt(video.gemini_key) or video.workspace.gemini_api_key() or None,
         progress=progress_between(55, 60),
     )  # fmt: skip
-    Video.objects.filter(pk=video.pk).update(
-        analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None
+    actions.record(
+        video, analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None
     )
     if not found.moments:
         raise PipelineError(
-            "No moments worth clipping were found: the video has too little speech. "
-            + " ".join(found.warnings)
+            "No moments worth clipping were found: the video has too little speech. " + " ".join(found.warnings)
         )
     timed("end")
     names = list(timings)
-    Video.objects.filter(pk=video.pk).update(
-        timings={a: round(timings[b] - timings[a], 2) for a, b in itertools.pairwise(names)}
-    )
+    actions.record(video, timings={a: round(timings[b] - timings[a], 2) for a, b in itertools.pairwise(names)})
     clip_actions.create_clips(video, found.moments, options)
 
 

@@ -101,8 +101,18 @@ def sweep_cache(max_age_seconds: float) -> int:
     return removed
 
 
-def work_dir(video_id: str) -> Path:
-    """A scratch folder for one video's processing on this machine."""
-    path = Path(settings.VAR_DIR) / "work" / video_id
+def work_root(video_id: str) -> Path:
+    """The folder holding every processing attempt's scratch folder for one video."""
+    return Path(settings.VAR_DIR) / "work" / video_id
+
+
+def work_dir(video_id: str, attempt: int) -> Path:
+    """A scratch folder for one processing attempt of a video on this machine.
+
+    Per attempt, because a job from an earlier attempt may still be running here (its
+    worker lost, its work horse not): when it stops and cleans up, it must not delete
+    the files the current attempt is using.
+    """
+    path = work_root(video_id) / f"attempt-{attempt}"
     path.mkdir(parents=True, exist_ok=True)
     return path
