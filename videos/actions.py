@@ -186,9 +186,10 @@ def charge_minutes(video: Video, seconds: float) -> int:
     with transaction.atomic():
         marked = _this_attempt(video).filter(minutes_charged=0).update(minutes_charged=minutes)
         if not marked:
-            video.refresh_from_db(fields=["minutes_charged", "status"])
-            if video.status not in Video.RUNNING:
+            # Already charged by this attempt (a job run twice), or this attempt is stale.
+            if not _this_attempt(video).exists():
                 raise VideoStopped(video.pk)
+            video.refresh_from_db(fields=["minutes_charged"])
             return video.minutes_charged
         accounts.debit_minutes(
             video.workspace,
