@@ -8,7 +8,7 @@ late job from an earlier render can never overwrite a newer file.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import F
 from django.utils import timezone
 
 from clips.models import Clip
@@ -142,9 +142,7 @@ def finish_video_if_done(video: Video) -> None:
         video = Video.objects.select_for_update().get(pk=video.pk)
         if video.status != Video.Status.GENERATING_CLIPS:
             return
-        counts = {
-            row["status"]: row["n"] for row in video.clips.order_by().values("status").annotate(n=Count("id"))
-        }
+        counts = video.clip_status_counts()
         pending = sum(counts.get(status, 0) for status in Clip.PENDING)
         total = sum(counts.values())
         if pending:

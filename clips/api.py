@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -26,8 +24,6 @@ from clipsite.idempotency import idempotent
 from clipsite.signed_media import signed_url
 from videos.api import user_video
 
-_SORT_FIELDS = {"score": ["score"], "duration": ["duration_value"]}
-
 
 def user_clip(request, clip_id: str) -> Clip:
     return get_object_or_404(Clip.objects.for_user(request.user).select_related("video"), pk=clip_id)
@@ -41,17 +37,10 @@ class VideoClips(APIView):
         params = ClipFiltersSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = params.validated_data
-        clips = video.clips.select_related("video").alias(duration_value=F("end") - F("start"))
-        if filters.get("minScore") is not None:
-            clips = clips.filter(score__gte=filters["minScore"])
-        if filters.get("maxScore") is not None:
-            clips = clips.filter(score__lte=filters["maxScore"])
-        if filters.get("status"):
-            clips = clips.filter(status=filters["status"])
-        if filters.get("favorited") is not None:
-            clips = clips.filter(favorited=filters["favorited"])
-        prefix = "-" if filters["sortOrder"] == "desc" else ""
-        clips = clips.order_by(*(prefix + f for f in _SORT_FIELDS[filters["sortBy"]]), "rank")
+        clips = video.clips.select_related("video").filtered(
+            min_score=filters.get("minScore"), max_score=filters.get("maxScore"), status=filters.get("status"),
+            favorited=filters.get("favorited"), sort_by=filters["sortBy"], sort_order=filters["sortOrder"],
+        )  # fmt: skip
         data = ClipSerializer(clips, many=True, context={"request": request}).data
         echoed = {
             k: v for k, v in filters.items() if k in request.query_params or k in ("sortBy", "sortOrder")
@@ -118,5 +107,4 @@ class ClipDownload(APIView):
         clip = user_clip(request, clip_id)
         if not clip.file:
             raise Conflict("This clip has no rendered file yet; wait until its status is completed.")
-        name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
-        return HttpResponseRedirect(signed_url(clip.file.name, download_name=name, request=request))
+        return HttpResponseRedirect(signed_url(clip.file.name, download_name=clip.download_name, request=request))

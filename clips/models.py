@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 
 from clipsite.ids import new_id
 from videos.models import Video
@@ -22,9 +23,39 @@ def new_clip_id() -> str:
     return new_id("clip")
 
 
+# The sorts clip lists offer (ScaleReach's ``sortBy``) and the column each orders by.
+SORT_FIELDS = {"score": "score", "duration": "length"}
+
+
 class ClipQuerySet(models.QuerySet):
     def for_user(self, user) -> ClipQuerySet:
         return self.filter(video__in=Video.objects.for_user(user))
+
+    def filtered(
+        self,
+        *,
+        min_score: int | None = None,
+        max_score: int | None = None,
+        status: str | None = None,
+        favorited: bool | None = None,
+        sort_by: str = "score",
+        sort_order: str = "desc",
+    ) -> ClipQuerySet:
+        """ScaleReach's clip filters and sort, shared by the API and the dashboard.
+
+        ``None`` leaves a filter off; ``sort_by`` is score or duration, ties by rank.
+        """
+        clips = self.annotate(length=models.F("end") - models.F("start"))
+        if min_score is not None:
+            clips = clips.filter(score__gte=min_score)
+        if max_score is not None:
+            clips = clips.filter(score__lte=max_score)
+        if status:
+            clips = clips.filter(status=status)
+        if favorited is not None:
+            clips = clips.filter(favorited=favorited)
+        field = SORT_FIELDS[sort_by]
+        return clips.order_by(f"-{field}" if sort_order == "desc" else field, "rank")
 
 
 class Clip(models.Model):
@@ -90,6 +121,11 @@ class Clip(models.Model):
     @property
     def duration(self) -> float:
         return round(self.end - self.start, 3)
+
+    @property
+    def download_name(self) -> str:
+        """The file name a download is saved under: the title, made safe."""
+        return f"{slugify(self.title)[:60] or self.pk}.mp4"
 
     @property
     def source_start(self) -> float:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -71,8 +70,7 @@ class ClipSerializer(serializers.ModelSerializer):
     def get_downloadUrl(self, clip) -> str | None:
         if not clip.file:
             return None
-        name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
-        return signed_url(clip.file.name, download_name=name, request=self.context.get("request"))
+        return signed_url(clip.file.name, download_name=clip.download_name, request=self.context.get("request"))
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_thumbnailUrl(self, clip) -> str | None:

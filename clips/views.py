@@ -8,14 +8,12 @@ Clips are looked up among the workspaces the user belongs to; anyone else gets 4
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clips import actions
-from clips.models import Clip
+from clips.models import SORT_FIELDS, Clip
 from clipsite.signed_media import signed_url
 from videos.forms import ClipEditForm
 from videos.models import Video
@@ -24,7 +22,6 @@ from videos.models import Video
 SCORE_BANDS = (
     (80, "Excellent", "green"), (60, "Good", "blue"), (40, "Average", "amber"), (0, "Below average", "red"),
 )  # fmt: skip
-SORTS = {"score": "score", "duration": "length"}
 # How far around the clip the editor's word strip reaches, in seconds.
 STRIP_MARGIN = 15.0
 
@@ -43,8 +40,7 @@ def decorate(clip: Clip) -> Clip:
     """Give a clip what its card shows: signed links (one hour), its score band and the post text."""
     name = clip.file.name
     clip.play_url = signed_url(name) if name else ""
-    download_name = f"{slugify(clip.title)[:60] or clip.pk}.mp4"
-    clip.download_url = signed_url(name, download_name=download_name) if name else ""
+    clip.download_url = signed_url(name, download_name=clip.download_name) if name else ""
     clip.poster_url = signed_url(clip.thumbnail.name) if clip.thumbnail else ""
     clip.band, clip.band_colour = score_band(clip.score)
     # Descriptions usually end with their hashtags already; add only the ones missing.
@@ -61,22 +57,20 @@ def gallery(video: Video, params: QueryDict) -> dict:
     duration, default score) and ``sortOrder`` (asc or desc, default desc). Values that
     do not parse are ignored, as a filter form can only send sensible ones.
     """
-    clips = video.clips.select_related("video").annotate(length=F("end") - F("start"))
     chosen = {
         "minScore": params.get("minScore", ""),
         "status": params.get("status", ""),
         "favorited": params.get("favorited", "") in ("true", "1", "on"),
-        "sortBy": params.get("sortBy", "score") if params.get("sortBy") in SORTS else "score",
+        "sortBy": params.get("sortBy", "score") if params.get("sortBy") in SORT_FIELDS else "score",
         "sortOrder": "asc" if params.get("sortOrder") == "asc" else "desc",
     }
-    if chosen["minScore"].isdigit():
-        clips = clips.filter(score__gte=int(chosen["minScore"]))
-    if chosen["status"] in Clip.Status.values:
-        clips = clips.filter(status=chosen["status"])
-    if chosen["favorited"]:
-        clips = clips.filter(favorited=True)
-    field = SORTS[chosen["sortBy"]]
-    clips = clips.order_by(field if chosen["sortOrder"] == "asc" else f"-{field}", "rank")
+    clips = video.clips.select_related("video").filtered(
+        min_score=int(chosen["minScore"]) if chosen["minScore"].isdigit() else None,
+        status=chosen["status"] if chosen["status"] in Clip.Status.values else None,
+        favorited=True if chosen["favorited"] else None,
+        sort_by=chosen["sortBy"],
+        sort_order=chosen["sortOrder"],
+    )
     return {
         "clips": [decorate(clip) for clip in clips],
         "clip_count": video.clips.count(),

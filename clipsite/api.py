@@ -49,10 +49,6 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
-class Unprocessable(exceptions.ValidationError):
-    status_code = 422
-
-
 def error_body(status_code: int, detail: str, code: str | None = None, **extra) -> dict:
     return {"error": code or _CODES.get(status_code, "error"), "detail": detail, **extra}
 

@@ -84,8 +84,8 @@ def submit_video(
             f"{workspace.plan.max_upload_mb} MB.",
             status=413,
         )
-    if workspace.minutes_balance <= 0:
-        raise accounts.InsufficientMinutes(1, 0)
+    if not workspace.has_minutes(1):
+        raise accounts.InsufficientMinutes(1, workspace.minutes_balance)
     video = Video(
         workspace=workspace,
         submitted_by=user,

@@ -245,7 +245,7 @@ class VideoDetail(APIView):
     @extend_schema(responses={204: None, **ERRORS}, summary="Delete a video, its clips and their files")
     def delete(self, request, video_id: str):
         video = user_video(request, video_id)
-        if video.submitted_by_id != request.user.pk and not video.workspace.can_manage(request.user):
+        if not video.can_be_deleted_by(request.user):
             raise exceptions.PermissionDenied(
                 "Only the person who submitted it, or an owner or admin, can delete it."
             )

@@ -142,6 +142,10 @@ class Video(models.Model):
         """Minutes a source of ``seconds`` costs: whole minutes, rounded up, at least one."""
         return max(1, math.ceil(seconds / 60))
 
-    @property
-    def minutes_unrefunded(self) -> int:
-        return self.minutes_charged - self.minutes_refunded
+    def can_be_deleted_by(self, user) -> bool:
+        """The person who submitted it, or an owner or admin of its workspace."""
+        return self.submitted_by_id == user.pk or self.workspace.can_manage(user)
+
+    def clip_status_counts(self) -> dict[str, int]:
+        """How many of the video's clips are in each status."""
+        return dict(self.clips.order_by().values_list("status").annotate(n=models.Count("id")))

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -52,11 +51,6 @@ def clock(seconds: float | None) -> str:
 def _video(request, pk: str) -> Video:
     """The video ``pk`` in one of the user's workspaces; 404 for anyone else."""
     return get_object_or_404(Video.objects.for_user(request.user).select_related("workspace__plan"), pk=pk)
-
-
-def _can_delete(user, video: Video) -> bool:
-    """The API's rule: the person who submitted the video, or an owner or admin."""
-    return video.submitted_by_id == user.pk or video.workspace.can_manage(user)
 
 
 def _for_rows(videos: list[Video]) -> list[Video]:
@@ -169,9 +163,7 @@ def _stages(video: Video) -> list[dict]:
 
 def _status_context(video: Video) -> dict:
     """The status panel's context; while clips render, how many of them are done."""
-    counts = {}
-    if video.status == Video.Status.GENERATING_CLIPS:
-        counts = dict(video.clips.order_by().values_list("status").annotate(n=Count("id")))
+    counts = video.clip_status_counts() if video.status == Video.Status.GENERATING_CLIPS else {}
     return {
         "video": video, "stages": _stages(video), "clips_total": sum(counts.values()),
         "clips_done": counts.get(Clip.Status.COMPLETED, 0) + counts.get(Clip.Status.FAILED, 0),
@@ -208,7 +200,7 @@ def video_detail(request, pk: str):
     template = "videos/_results.html" if request.htmx else "videos/detail.html"
     return render(request, template, {
         **_status_context(video), **gallery, "sentences": _transcript(video), "clock": clock(video.duration),
-        "can_delete": _can_delete(request.user, video),
+        "can_delete": video.can_be_deleted_by(request.user),
     })  # fmt: skip
 
 
@@ -234,7 +226,7 @@ def video_retry(request, pk: str):
 @require_POST
 def video_delete(request, pk: str):
     video = _video(request, pk)
-    if not _can_delete(request.user, video):
+    if not video.can_be_deleted_by(request.user):
         raise PermissionDenied("Only the person who submitted it, or an owner or admin, can delete it.")
     title = video.display_title
     actions.delete(video, request.user)
