@@ -131,12 +131,10 @@ def reset_monthly_minutes(workspace: Workspace, *, now=None) -> MinuteEntry | No
 def reset_due_workspaces(now=None) -> int:
     """Run the monthly reset for every workspace whose last reset is 30+ days old."""
     now = now or timezone.now()
-    count = 0
-    for workspace in Workspace.objects.select_related("plan"):
-        if workspace.monthly_reset_due(now):
-            reset_monthly_minutes(workspace, now=now)
-            count += 1
-    return count
+    due = list(Workspace.objects.due_for_reset(now).select_related("plan"))
+    for workspace in due:
+        reset_monthly_minutes(workspace, now=now)
+    return len(due)
 
 
 def update_workspace_settings(

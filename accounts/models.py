@@ -99,12 +99,21 @@ class Plan(models.Model):
         return self.max_upload_mb * 1024 * 1024
 
 
+# How often a workspace's balance is reset to its plan's monthly minutes.
+RESET_PERIOD = timedelta(days=30)
+
+
 class WorkspaceQuerySet(models.QuerySet):
     def for_user(self, user) -> WorkspaceQuerySet:
         """The workspaces ``user`` is a member of, in any role."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         return self.filter(memberships__user=user)
+
+    def due_for_reset(self, now=None) -> WorkspaceQuerySet:
+        """Workspaces whose minutes were last reset 30 or more days ago, or never."""
+        now = now or timezone.now()
+        return self.filter(models.Q(minutes_reset_at__isnull=True) | models.Q(minutes_reset_at__lte=now - RESET_PERIOD))
 
 
 class Workspace(models.Model):
@@ -168,9 +177,6 @@ class Workspace(models.Model):
         """Owners and admins manage members, API keys and webhooks."""
         return self.role_of(user) in (Membership.Role.OWNER, Membership.Role.ADMIN)
 
-    def monthly_reset_due(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.minutes_reset_at is None or now - self.minutes_reset_at >= timedelta(days=30)
 
     @staticmethod
     def unique_slug(name: str) -> str:
