@@ -21,6 +21,7 @@ RENDER_TIMEOUT = 3600
 MAX_RENDER_ATTEMPTS = 2
 MIN_CLIP_SECONDS = 1.0
 MAX_CLIP_SECONDS = 600.0
+VIDEO_FAILED = "The video failed, so this clip was not rendered."
 
 
 class ClipEditError(ValueError):
@@ -88,9 +89,12 @@ def create_clips(video: Video, moments, config: dict) -> list[Clip]:
 
 
 def claim_render(clip_id: str, version: int) -> Clip | None:
-    """Start rendering ``version`` of a clip; None when that render is stale or finished."""
-    claimed = Clip.objects.filter(pk=clip_id, render_version=version, status=Clip.Status.GENERATING).update(
-        heartbeat_at=timezone.now(), render_attempts=F("render_attempts") + 1
+    """Start rendering ``version`` of a clip; None when that render is stale or finished,
+    or when the clip's video has failed (a failed, refunded video never gets clips)."""
+    claimed = (
+        Clip.objects.filter(pk=clip_id, render_version=version, status=Clip.Status.GENERATING)
+        .exclude(video__status=Video.Status.FAILED)
+        .update(heartbeat_at=timezone.now(), render_attempts=F("render_attempts") + 1)
     )
     if not claimed:
         return None
@@ -239,13 +243,19 @@ def rerender(
 
 
 def retry_lost_render(clip: Clip) -> None:
-    """The sweep found this render's job gone: run it again, or give up after the limit."""
+    """The sweep found this render's job gone: run it again, or give up after the limit.
+
+    A clip whose video has failed is failed too, never rendered.
+    """
+    this_render = Clip.objects.filter(pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING)
+    if Video.objects.filter(pk=clip.video_id, status=Video.Status.FAILED).exists():
+        this_render.update(
+            status=Clip.Status.FAILED, error=True, error_message=VIDEO_FAILED, recompiling=False, heartbeat_at=None
+        )
+        return
     if clip.render_attempts < MAX_RENDER_ATTEMPTS:
         with transaction.atomic():
-            updated = Clip.objects.filter(
-                pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING
-            ).update(heartbeat_at=None)
-            if updated:
+            if this_render.update(heartbeat_at=None):
                 enqueue_render(clip)
         return
     finish_render(clip, error_message="Rendering stopped unexpectedly twice; try re-rendering this clip.")
@@ -261,12 +271,23 @@ def rename(clip: Clip, title: str) -> None:
     clip.title = title[:300]
 
 
-def cancel_renders(video: Video) -> None:
-    for clip in video.clips.filter(status=Clip.Status.GENERATING):
-        cancel_job("render", render_job_id(clip))
+def cancel_renders(video: Video, message: str) -> None:
+    """Fail the video's pending clips with ``message`` and drop their render jobs.
+
+    Called in the transaction that fails the video; the jobs are dropped once it commits.
+    A job that escapes (Redis unreachable, or already rendering) finds its clip no longer
+    generating and writes nothing.
+    """
+    job_ids = [render_job_id(clip) for clip in video.clips.filter(status=Clip.Status.GENERATING)]
     video.clips.filter(status__in=Clip.PENDING).update(
-        status=Clip.Status.FAILED, error=True, error_message="Cancelled.", recompiling=False
+        status=Clip.Status.FAILED, error=True, error_message=message, recompiling=False, heartbeat_at=None
     )
+
+    def drop_jobs():
+        for job_id in job_ids:
+            cancel_job("render", job_id)
+
+    transaction.on_commit(drop_jobs)
 
 
 def delete_clips(video: Video) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import tempfile
-from pathlib import Path
 
 from django.conf import settings
 from rq import get_current_job
@@ -36,14 +34,14 @@ def render_clip(clip_id: str, version: int) -> str:
         return "stale"
     video = clip.video
     prefix = storage.video_prefix(video.pk)
+    # The render's scratch folder lives with the video's work, where the sweep finds it if
+    # this job is killed before the ``finally`` below runs.
+    tmp = storage.render_dir(video.pk, clip.pk, version)
     try:
-        with (
-            heartbeat(lambda: actions.touch_render(clip)),
-            tempfile.TemporaryDirectory(prefix="render-") as tmp,
-        ):
+        with heartbeat(lambda: actions.touch_render(clip)):
             source = storage.local_path(video.source_file.name)
             words = Transcript.from_dict(video.transcript).words
-            out, thumb = Path(tmp) / f"{clip.pk}.mp4", Path(tmp) / f"{clip.pk}.jpg"
+            out, thumb = tmp / f"{clip.pk}.mp4", tmp / f"{clip.pk}.jpg"
             result = render(
                 source,
                 MediaInfo.from_dict(video.media_info),
@@ -69,6 +67,8 @@ def render_clip(clip_id: str, version: int) -> str:
             worker=_worker_name(),
         )
         return "failed"
+    finally:
+        storage.remove_work(tmp)
     actions.finish_render(
         clip,
         file_name=file_name,

@@ -2,19 +2,26 @@
 
 Validation errors add ``fields`` (field name -> messages) and use 422. Unexpected
 exceptions are logged with their traceback and answered with a generic 500 that leaks
-nothing about the server.
+nothing about the server. Every message and field name passes through :func:`safe_text`
+on its way out, since many echo what the client sent.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
+import tempfile
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from clipsite import outage
 
 logger = logging.getLogger("clipsite.api")
 
@@ -27,11 +34,13 @@ _CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    411: "length_required",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
     500: "server_error",
+    503: "service_unavailable",
 }
 
 
@@ -50,11 +59,40 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 def error_body(status_code: int, detail: str, code: str | None = None, **extra) -> dict:
-    return {"error": code or _CODES.get(status_code, "error"), "detail": detail, **extra}
+    """The error body; ``detail`` passes through :func:`safe_text`, whoever wrote it."""
+    return {"error": code or _CODES.get(status_code, "error"), "detail": safe_text(detail), **extra}
 
 
 def json_error(status_code: int, detail: str, code: str | None = None, **extra) -> JsonResponse:
     return JsonResponse(error_body(status_code, detail, code, **extra), status=status_code)
+
+
+def safe_text(text, limit: int = 500) -> str:
+    """``text`` as it can be shown to the person who sent it: lone surrogates (which no
+    encoder accepts, so one echoed would break the response) written as ``\\ud800``
+    escapes, a path inside the server's own folders reduced to its last name, and cut at
+    ``limit`` characters so an echoed 60 KB value stays short."""
+    text = str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+    text = _server_paths().sub(lambda found: found.group(0).rstrip("/").rsplit("/", 1)[-1], text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@functools.cache
+def _server_paths() -> re.Pattern:
+    """Paths under the folders this server keeps code, data and temporary files in."""
+    folders = {settings.BASE_DIR, settings.VAR_DIR, settings.MEDIA_ROOT, tempfile.gettempdir()}
+    roots = "|".join(re.escape(str(folder).rstrip("/")) for folder in sorted(folders, key=str, reverse=True))
+    # Not inside a URL or a longer name: only a path that starts where a word could.
+    return re.compile(rf"(?<![\w.:/-])(?:{roots})(?:/[^\s'\"]*|(?![\w.-]))")
+
+
+def _safe_detail(detail):
+    """An exception's detail with every key and message passed through :func:`safe_text`."""
+    if isinstance(detail, list):
+        return [_safe_detail(d) for d in detail]
+    if isinstance(detail, dict):
+        return {safe_text(k, 100): _safe_detail(v) for k, v in detail.items()}
+    return safe_text(detail)
 
 
 def _flatten(detail) -> str:
@@ -66,14 +104,16 @@ def _flatten(detail) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, outage.ERRORS):
+        exc = outage.unavailable(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
         set_rollback()
-        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = _safe_detail(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         first_field = next(iter(fields), "request")
         detail = f"{first_field}: {_flatten(fields[first_field])}"
         return Response(error_body(422, detail, fields=fields), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
@@ -94,7 +134,9 @@ def exception_handler(exc, context):
             headers["Retry-After"] = str(max(1, int(wait + 0.999)))
         code = _CODES.get(exc.status_code) or (exc.get_codes() if isinstance(exc.get_codes(), str) else None)
         return Response(
-            error_body(exc.status_code, _flatten(exc.detail), code), status=exc.status_code, headers=headers
+            error_body(exc.status_code, _flatten(_safe_detail(exc.detail)), code),
+            status=exc.status_code,
+            headers=headers,
         )
 
     logger.exception("Unhandled API error", exc_info=exc)
@@ -112,7 +154,7 @@ class StrictFieldsMixin:
         if unknown:
             known = ", ".join(self.fields)
             raise exceptions.ValidationError(
-                {unknown[0]: [f"Unknown field {unknown[0]!r}. Known fields: {known}."]}
+                {unknown[0]: [f"Unknown field {safe_text(repr(unknown[0]), 60)}. Known fields: {known}."]}
             )
         return super().to_internal_value(data)
 

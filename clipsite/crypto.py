@@ -1,4 +1,5 @@
-"""Encryption at rest for secrets users give us (Gemini keys), keyed from SECRET_KEY."""
+"""Encryption keyed from SECRET_KEY: secrets users give us (Gemini keys), at rest, and
+the payloads of signed media links (:mod:`clipsite.signed_media`), one key per purpose."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(f"clipsite-secrets:{settings.SECRET_KEY}".encode()).digest()
+def fernet(purpose: str = "secrets") -> Fernet:
+    """A Fernet for one purpose: a token made for one purpose does not decrypt for another."""
+    digest = hashlib.sha256(f"clipsite-{purpose}:{settings.SECRET_KEY}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
 def encrypt(value: str) -> bytes:
-    return _fernet().encrypt(value.encode())
+    return fernet().encrypt(value.encode())
 
 
 def decrypt(token: bytes | memoryview | None) -> str:
@@ -23,6 +25,6 @@ def decrypt(token: bytes | memoryview | None) -> str:
     if not token:
         return ""
     try:
-        return _fernet().decrypt(bytes(token)).decode()
+        return fernet().decrypt(bytes(token)).decode()
     except InvalidToken:
         return ""

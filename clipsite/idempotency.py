@@ -3,8 +3,9 @@
 The first request with a key takes a lock in Redis (SET NX); when it succeeds its
 response is stored for 24 hours under the key, scoped to the caller's account. A repeat
 replays that response with ``Idempotent-Replayed: true``; a repeat while the first is
-still running gets 409; the same key with a different request gets 422. A request that
-fails releases the key, so the client can fix it and try again with the same key.
+still running gets 409; the same key with a different request (any byte of the body or
+of an uploaded file) gets 422. A request that fails releases the key, so the client can
+fix it and try again with the same key.
 """
 
 from __future__ import annotations
@@ -24,13 +25,29 @@ MAX_KEY_LENGTH = 255
 
 
 def _fingerprint(request) -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}".encode())
-    if request.content_type.startswith("multipart/"):
-        # Hashing a multi-gigabyte upload would cost more than it protects; its size stands in.
-        digest.update(str(request.META.get("CONTENT_LENGTH", "")).encode())
-    else:
+    """A hash of everything that makes the request what it is: method, path and query,
+    the Gemini key header, and the body; for a multipart body, its fields and the
+    contents of its files (read in chunks from where the upload handler stored them)."""
+    digest = hashlib.sha256(_framed(request.method, request.get_full_path()))
+    digest.update(hashlib.sha256(request.headers.get("X-Gemini-Key", "").encode()).digest())
+    if not request.content_type.startswith("multipart/"):
         digest.update(request.body)
+        return digest.hexdigest()
+    # The parsed form, not the raw body: a client's retry carries a new multipart boundary.
+    for name, values in sorted(request.POST.lists()):
+        digest.update(_framed("field", name, values))
+    for name, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            digest.update(_framed("file", name, upload.name, upload.size))
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
     return digest.hexdigest()
+
+
+def _framed(*parts) -> bytes:
+    # JSON framing keeps ("ab", "c") and ("a", "bc") apart.
+    return json.dumps(parts).encode() + b"\n"
 
 
 def idempotent(handler):

@@ -1,10 +1,16 @@
-"""Request guards that run before any view: per-IP limits, the API body cap, API headers."""
+"""Request guards that run before any view: per-IP limits, the API body cap, API headers,
+and request bodies that cannot be read (refused, and their connection closed)."""
 
 from __future__ import annotations
 
-from django.conf import settings
+import io
+from wsgiref.headers import Headers as WsgirefHeaders
 
-from clipsite import ratelimit
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from clipsite import outage, ratelimit
 from clipsite.api import json_error
 
 API_PREFIX = "/api/"
@@ -54,3 +60,116 @@ def client_ip(request) -> str:
     behind a reverse proxy, configure the proxy's address as the one the server sees.
     """
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+class RedisOutageMiddleware:
+    """A view that meets a Redis outage answers 503 with ``Retry-After``, never 500.
+
+    DRF views get the same answer from the API's exception handler; this covers every
+    other view, the dashboard and the admin's queue pages (see :mod:`clipsite.outage`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, outage.ERRORS):
+            return None
+        outage.unavailable(exception)
+        if request.path.startswith(API_PREFIX):
+            response = json_error(503, outage.DETAIL)
+        else:
+            response = render(request, "errors/503.html", {"detail": outage.DETAIL}, status=503)
+        response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
+        return response
+
+
+class LengthRequiredMiddleware:
+    """Refuse a body sent without Content-Length (``Transfer-Encoding: chunked``) with 411.
+
+    WSGI hands such a body to Django with no length, and Django then reads it as empty:
+    a chunked JSON body or upload would be processed as if nothing had been sent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "HTTP_TRANSFER_ENCODING" not in request.META or request.META.get("CONTENT_LENGTH"):
+            return self.get_response(request)
+        detail = "Send the body with a Content-Length header; chunked request bodies are not accepted."
+        if request.path.startswith(API_PREFIX):
+            return json_error(411, detail)
+        return HttpResponse(detail, status=411, content_type="text/plain; charset=utf-8")
+
+
+def close_unread_bodies(application):
+    """Wrap a WSGI application: answer with ``Connection: close``, and close, whenever the
+    request's body was not read to its end (a 413 or 411 refusing it, a 401 before an upload).
+
+    Unread bytes left on a kept-alive connection would be taken for the next request;
+    gunicorn drains at most 64 KB of them and otherwise drops the connection after
+    having announced keep-alive, leaving the client's next request unanswered. The
+    application cannot say ``Connection`` itself (a hop-by-hop header that WSGI servers
+    drop or refuse), so this asks the server: gunicorn through its response's
+    ``force_close``, Django's ``runserver`` (wsgiref) through the header it checks
+    before sending.
+    """
+
+    def wrapped(environ, start_response):
+        body = environ["wsgi.input"] = _CountingInput(environ["wsgi.input"])
+
+        def start(status, headers, exc_info=None):
+            write = start_response(status, headers, exc_info)
+            if _unread(environ, body.consumed):
+                server = getattr(start_response, "__self__", None)
+                if hasattr(server, "force_close"):  # gunicorn
+                    server.force_close()
+                elif isinstance(getattr(server, "headers", None), WsgirefHeaders):  # runserver
+                    server.headers["Connection"] = "close"
+                    # Django's handler would otherwise read the rest of the declared body
+                    # before closing: waiting on a client that waits for the close.
+                    server.stdin = io.BytesIO()
+            return write
+
+        return application(environ, start)
+
+    return wrapped
+
+
+def _unread(environ, consumed: int) -> bool:
+    if "HTTP_TRANSFER_ENCODING" in environ and not environ.get("CONTENT_LENGTH"):
+        return True
+    try:
+        return consumed < int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+
+
+class _CountingInput:
+    """``wsgi.input`` that counts the bytes the application reads from it."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.consumed = 0
+
+    def read(self, *args):
+        data = self._stream.read(*args)
+        self.consumed += len(data)
+        return data
+
+    def readline(self, *args):
+        line = self._stream.readline(*args)
+        self.consumed += len(line)
+        return line
+
+    def readlines(self, *args):
+        lines = self._stream.readlines(*args)
+        self.consumed += sum(len(line) for line in lines)
+        return lines
+
+    def __iter__(self):
+        return iter(self.readline, b"")

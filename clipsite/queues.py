@@ -3,37 +3,56 @@
 A job enqueued inside a transaction could start before its rows are visible to the
 worker, or run for rows that were rolled back; ``enqueue_on_commit`` waits for the
 commit. Job ids are deterministic so the sweep can ask RQ whether a job is still alive.
+
+The database, not Redis, records that work is due: a queued video, a generating clip.
+Enqueueing is how that work reaches a worker quickly; when Redis is unreachable it is
+skipped and logged, and the sweep (:func:`videos.jobs.sweep`) enqueues every such row
+once Redis answers again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import django_rq
 from django.db import transaction
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
+from clipsite import outage
+
+logger = logging.getLogger(__name__)
+
 PENDING_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 def enqueue_on_commit(queue: str, func, *args, job_id: str, job_timeout: int, **kwargs) -> None:
+    """Enqueue ``func`` once the current transaction commits; never raises for a Redis outage."""
+
     def enqueue():
-        django_rq.get_queue(queue).enqueue(
-            func,
-            *args,
-            job_id=job_id,
-            job_timeout=job_timeout,
-            result_ttl=3600,
-            failure_ttl=7 * 86400,
-            **kwargs,
-        )
+        try:
+            django_rq.get_queue(queue).enqueue(
+                func,
+                *args,
+                job_id=job_id,
+                job_timeout=job_timeout,
+                result_ttl=3600,
+                failure_ttl=7 * 86400,
+                **kwargs,
+            )
+        except outage.ERRORS as exc:
+            logger.warning("Redis is unreachable; job %s was not enqueued, the sweep will enqueue it: %s", job_id, exc)
 
     transaction.on_commit(enqueue)
 
 
 def job_is_pending(queue: str, job_id: str) -> bool:
-    """Whether RQ still holds ``job_id`` waiting or running (False once lost, failed or done)."""
+    """Whether RQ still holds ``job_id`` waiting or running (False once lost, failed or done).
+
+    Raises one of :data:`clipsite.outage.ERRORS` when Redis is unreachable: then nobody
+    knows, and the caller must not take the job for lost.
+    """
     connection = django_rq.get_connection(queue)
     try:
         job = Job.fetch(job_id, connection=connection)
@@ -43,18 +62,25 @@ def job_is_pending(queue: str, job_id: str) -> bool:
 
 
 def cancel_job(queue: str, job_id: str) -> None:
-    """Drop a waiting job, or ask a running one's worker to stop it; no-op when gone."""
+    """Drop a waiting job, or ask a running one's worker to stop it; no-op when gone.
+
+    Best effort: when Redis is unreachable the job stays, and stops by itself because
+    its row no longer wants it (a claim is a conditional UPDATE on the row's state).
+    """
     from rq.command import send_stop_job_command
     from rq.exceptions import InvalidJobOperation
 
-    connection = django_rq.get_connection(queue)
     try:
-        job = Job.fetch(job_id, connection=connection)
-    except NoSuchJobError:
-        return
-    status = job.get_status(refresh=False)
-    if status == JobStatus.STARTED:
-        with contextlib.suppress(InvalidJobOperation):
-            send_stop_job_command(connection, job_id)
-    elif status in PENDING_STATUSES:
-        job.cancel()
+        connection = django_rq.get_connection(queue)
+        try:
+            job = Job.fetch(job_id, connection=connection)
+        except NoSuchJobError:
+            return
+        status = job.get_status(refresh=False)
+        if status == JobStatus.STARTED:
+            with contextlib.suppress(InvalidJobOperation):
+                send_stop_job_command(connection, job_id)
+        elif status in PENDING_STATUSES:
+            job.cancel()
+    except outage.ERRORS as exc:
+        logger.warning("Redis is unreachable; job %s was not cancelled and will stop on its own: %s", job_id, exc)

@@ -2,6 +2,11 @@
 
 Each check is one Lua script, so concurrent requests on many web processes can never
 both take the last slot.
+
+Every check fails open: while Redis is unreachable a request is allowed (and the outage
+logged), so that an outage stops no request that does not itself need Redis. The limits
+are fairness caps; a plan's hard limits (minutes, upload size) are enforced elsewhere,
+from the database.
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import time
 from dataclasses import dataclass
 
 import django_rq
+
+from clipsite import outage
 
 # INCR the window's counter, set its expiry on first use, and report count and TTL.
 _WINDOW = """
@@ -46,15 +53,28 @@ def hit(bucket: str, limit: int, window_seconds: int = 60) -> Decision:
     """Count one request in ``bucket``'s current window; refuse past ``limit``."""
     window = int(time.time() // window_seconds)
     key = f"clipsite:rate:{bucket}:{window}"
-    count, ttl = _redis().eval(_WINDOW, 1, key, window_seconds)
+    try:
+        count, ttl = _redis().eval(_WINDOW, 1, key, window_seconds)
+    except outage.ERRORS as exc:
+        outage.warn_quietly("rate limits are not applied", exc)
+        return Decision(True)
     if int(count) > limit:
         return Decision(False, max(1, int(ttl)))
     return Decision(True)
 
 
 def acquire(name: str, limit: int, ttl_seconds: int = 3600) -> bool:
-    return bool(_redis().eval(_ACQUIRE, 1, f"clipsite:inflight:{name}", limit, ttl_seconds))
+    """Take one of ``limit`` slots of ``name``; False when all are held."""
+    try:
+        return bool(_redis().eval(_ACQUIRE, 1, f"clipsite:inflight:{name}", limit, ttl_seconds))
+    except outage.ERRORS as exc:
+        outage.warn_quietly("in-flight limits are not applied", exc)
+        return True
 
 
 def release(name: str) -> None:
-    _redis().eval(_RELEASE, 1, f"clipsite:inflight:{name}")
+    """Give a slot of ``name`` back; when Redis is unreachable the slot frees itself at its expiry."""
+    try:
+        _redis().eval(_RELEASE, 1, f"clipsite:inflight:{name}")
+    except outage.ERRORS as exc:
+        outage.warn_quietly("in-flight slots are not released", exc)

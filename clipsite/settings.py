@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -32,7 +32,8 @@ def _load() -> dict:
 
 
 def _parse(env) -> dict:
-    var_dir = Path(env_str(env, "CLIPSITE_VAR_DIR", str(BASE_DIR / "var")))
+    # An empty value (as in .env.example) means the default, not the current folder.
+    var_dir = Path(env_str(env, "CLIPSITE_VAR_DIR", "") or BASE_DIR / "var").resolve()
     redis_url = env_str(env, "REDIS_URL", "redis://127.0.0.1:6379/0")
     if urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
         raise ConfigError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL; got {redis_url!r}.")
@@ -114,7 +115,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "clipsite.middleware.LengthRequiredMiddleware",
     "clipsite.middleware.ApiGuardMiddleware",
+    "clipsite.middleware.RedisOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -226,14 +229,33 @@ else:
 DEFAULT_FROM_EMAIL = _V["from_email"]
 
 REDIS_URL = _V["redis_url"]
+# Every Redis client gives up quickly, so an unreachable or hung Redis costs a request
+# seconds instead of hanging it (see clipsite.outage). RQ's workers raise the read
+# timeout of their own connection above their blocking wait for jobs.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+
+
+def _with_timeouts(url: str) -> str:
+    """``url`` with :data:`REDIS_TIMEOUTS` added to its query, unless it sets them itself."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    for name, seconds in REDIS_TIMEOUTS.items():
+        query.setdefault(name, str(seconds))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 RQ_QUEUES = {
-    "default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
-    "render": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800},
+    "default": {"URL": _with_timeouts(REDIS_URL), "DEFAULT_TIMEOUT": 3600},
+    "render": {"URL": _with_timeouts(REDIS_URL), "DEFAULT_TIMEOUT": 1800},
 }
 RQ = {"DEFAULT_RESULT_TTL": 3600}
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": dict(REDIS_TIMEOUTS),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -246,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "clipsite.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["clipsite.throttling.AccountRateThrottle"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["clipsite.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": None,
 }

@@ -58,7 +58,7 @@ def decode_audio(
     try:
         result = run_ffmpeg(args, config, what="decode the audio")
     except MediaError as exc:
-        if "matches no streams" in exc.message:
+        if "matches no streams" in exc.detail:
             raise MediaError("The file has no audio track, so there is no speech to transcribe.") from None
         raise
     audio = np.frombuffer(result.stdout, dtype=np.float32).copy()

@@ -11,9 +11,11 @@ class PipelineError(Exception):
 
     code = "pipeline_error"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, detail: str = ""):
         super().__init__(message)
         self.message = message
+        # For logs only (a tool's own output, server paths): never shown to users.
+        self.detail = detail
 
 
 class ConfigError(PipelineError):
@@ -32,6 +34,13 @@ class MediaError(PipelineError):
     """The media file is unusable: empty, truncated, no video or audio, too long."""
 
     code = "media_error"
+
+
+class UnsupportedMediaError(MediaError):
+    """The file is not one of the self-contained media formats Clipsite reads (a playlist, a
+    concat script, a file referring to other files, or no media at all)."""
+
+    code = "unsupported_media"
 
 
 class TranscriptionError(PipelineError):

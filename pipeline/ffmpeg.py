@@ -4,14 +4,19 @@ Every step that shells out to ffmpeg goes through :func:`run_ffmpeg` or
 :func:`run_ffprobe` so that the same guarantees hold everywhere:
 
 * the binaries come from ``config.ffmpeg`` / ``config.ffprobe``;
-* every input is read with ``-protocol_whitelist file``, so a crafted playlist, concat
-  list or file name can never make ffmpeg open a network URL;
+* every input is one local file whose container :func:`pipeline.container.identify`
+  recognised by its bytes, read with that demuxer pinned (``-f``) and
+  ``-protocol_whitelist file``: a playlist, concat script or file referring to other
+  files is refused before ffmpeg starts, whatever its name, and nothing can make ffmpeg
+  open a network URL. Only an input given its own ``-f`` by the caller (a generated
+  one, such as ``-f lavfi -i anullsrc``) skips the check;
 * ``-nostdin`` (and stdin from ``/dev/null``) stop ffmpeg from waiting on a terminal;
-* :class:`pathlib.Path` arguments are made absolute, so a colon in a file name
-  (``clip:1.mp4``) is never read as a protocol prefix;
-* a non-zero exit becomes :class:`MediaError` whose message ends with the last lines
-  of ffmpeg's stderr, and a missing binary becomes :class:`ConfigError` naming the
-  setting to fix.
+* input paths and :class:`pathlib.Path` arguments are made absolute, so a colon in a
+  file name (``clip:1.mp4``) is never read as a protocol prefix;
+* a non-zero exit becomes :class:`MediaError` with a plain message for users; the last
+  lines of ffmpeg's stderr (which name server paths and ffmpeg internals) go to the log
+  and to the error's ``detail``. A missing binary becomes :class:`ConfigError` naming
+  the setting to fix.
 
 Example::
 
@@ -25,6 +30,7 @@ Example::
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import tempfile
@@ -34,11 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import PipelineConfig
+from pipeline.container import identify
 from pipeline.errors import ConfigError, MediaError
 from pipeline.types import ProgressFn
 
-# How much of ffmpeg's stderr ends up in an error message: enough to show the real
-# cause (usually the last line or two) without pasting a whole log into the UI.
+logger = logging.getLogger(__name__)
+
+# How much of ffmpeg's stderr is logged with a failure: enough to show the real cause
+# (usually the last line or two) without pasting a whole log.
 STDERR_TAIL_LINES = 6
 STDERR_TAIL_CHARS = 600
 
@@ -57,23 +66,24 @@ def run_ffmpeg(
     """Run ``ffmpeg`` with ``args`` after the safe global flags and return the finished process.
 
     ``args`` is everything after the binary name, e.g. ``["-i", src, "-c", "copy", dst]``;
-    ``-protocol_whitelist file`` is inserted before every ``-i``, and ``-y`` is added so an
-    existing output is overwritten. ``what`` completes the sentence "ffmpeg could not
-    ...", and is used in the error message.
+    each ``-i`` input is pinned as the module docstring says, and ``-y`` is added so an
+    existing output is overwritten. ``what`` completes the sentence "Could not ...", and
+    is used in the error message.
 
     With ``progress`` and a positive ``duration`` (seconds of output expected), ffmpeg's
     ``-progress`` reports are turned into fractions in [0, 1]; stdout then carries those
     reports, so the output must be a file, not ``pipe:1``. Without ``progress`` the
     returned process has ffmpeg's stdout in ``stdout`` (for ``pipe:1`` outputs).
 
-    Raises :class:`MediaError` on a non-zero exit or when ``timeout`` seconds pass, and
-    :class:`ConfigError` when ``config.ffmpeg`` is not an executable.
+    Raises :class:`~pipeline.errors.UnsupportedMediaError` for an input that is not a
+    self-contained media file, :class:`MediaError` on a non-zero exit or when ``timeout``
+    seconds pass, and :class:`ConfigError` when ``config.ffmpeg`` is not an executable.
     """
     command = [config.ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     track = progress is not None and duration is not None and duration > 0
     if track:
         command += ["-progress", "pipe:1", "-nostats"]
-    command += _whitelist_inputs(args)
+    command += _pin_inputs(args)
     if not track:
         return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout)
     return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout)
@@ -89,19 +99,19 @@ def run_ffprobe(
 ) -> dict[str, Any]:
     """Run ``ffprobe`` on the local file ``path`` and return its JSON output as a dict.
 
-    ``args`` selects what to show (default: format and streams). Raises
-    :class:`MediaError` when ffprobe fails or prints something that is not JSON, with
-    ffprobe's own complaint in the message.
+    ``args`` selects what to show (default: format and streams). The file is pinned
+    like every ``run_ffmpeg`` input. Raises :class:`MediaError` when ffprobe fails or
+    prints something that is not JSON (ffprobe's own complaint is in ``detail``).
     """
     command = [config.ffprobe, "-hide_banner", "-v", "error", "-of", "json", *map(_arg, args)]
-    command += ["-protocol_whitelist", "file", "-i", _arg(Path(path))]
+    command += _pin_inputs(["-i", Path(path)])
     result = _run(command, "ffprobe", "FFPROBE_BINARY", what, timeout)
     try:
         data = json.loads(result.stdout or b"{}")
     except ValueError:
-        raise MediaError(f"ffprobe could not {what}: it printed output that is not JSON.") from None
+        data = None
     if not isinstance(data, dict):
-        raise MediaError(f"ffprobe could not {what}: it printed an unexpected answer.")
+        raise MediaError(f"Could not {what}: the media reader gave an unexpected answer.")
     return data
 
 
@@ -123,13 +133,29 @@ def _arg(value: Arg) -> str:
     return str(value)
 
 
-def _whitelist_inputs(args: Sequence[Arg]) -> list[str]:
+def _pin_inputs(args: Sequence[Arg]) -> list[str]:
+    """``args`` with every ``-i`` input read by the demuxer its bytes call for, from one file.
+
+    An input preceded by its own ``-f`` is the caller's (a generated source) and only
+    gets ``-protocol_whitelist file``; any other is made an absolute path, checked by
+    :func:`pipeline.container.identify` and pinned with ``-f``.
+    """
     out: list[str] = []
-    for value in args:
+    format_given = False
+    values = iter(args)
+    for value in values:
         text = _arg(value)
-        if text == "-i":
-            out += ["-protocol_whitelist", "file"]
-        out.append(text)
+        if text != "-i":
+            format_given = format_given or text == "-f"
+            out.append(text)
+            continue
+        source = _arg(next(values, ""))
+        if format_given:
+            out += ["-protocol_whitelist", "file", "-i", source]
+        else:
+            path = os.path.abspath(source)
+            out += ["-f", identify(path), "-protocol_whitelist", "file", "-i", path]
+        format_given = False
     return out
 
 
@@ -138,9 +164,12 @@ def _ignore(fraction: float, message: str = "") -> None:
 
 
 def _failure(tool: str, what: str, stderr: bytes | str | None, returncode: int) -> MediaError:
-    tail = stderr_tail(stderr)
-    detail = f": {tail}" if tail else f" (exit status {returncode})"
-    return MediaError(f"{tool} could not {what}{detail}")
+    tail = stderr_tail(stderr) or f"exit status {returncode}"
+    logger.warning("%s could not %s: %s", tool, what, tail)
+    return MediaError(
+        f"Could not {what}: the file may be damaged, incomplete or in a format Clipsite cannot read.",
+        detail=tail,
+    )
 
 
 def _missing(tool: str, setting: str, binary: str) -> ConfigError:
@@ -155,7 +184,7 @@ def _run(
     except FileNotFoundError:
         raise _missing(tool, setting, command[0]) from None
     except subprocess.TimeoutExpired:
-        raise MediaError(f"{tool} could not {what}: it took longer than {timeout:g} seconds.") from None
+        raise MediaError(f"Could not {what}: it took longer than {timeout:g} seconds.") from None
     if result.returncode != 0:
         raise _failure(tool, what, result.stderr, result.returncode)
     return result
@@ -197,7 +226,7 @@ def _run_with_progress(
         errors.seek(0)
         stderr = errors.read()
     if timed_out.is_set():
-        raise MediaError(f"ffmpeg could not {what}: it took longer than {timeout:g} seconds.")
+        raise MediaError(f"Could not {what}: it took longer than {timeout:g} seconds.")
     if process.returncode != 0:
         raise _failure("ffmpeg", what, stderr, process.returncode)
     progress(1.0, what)

@@ -9,10 +9,14 @@
 * any other http(s) link is downloaded directly by :func:`pipeline.netguard.download`:
   kind ``"url"``.
 
-Safety: every URL requested, including every redirect hop of a direct download and
-every request yt-dlp makes, passes :func:`pipeline.netguard.check_url` first (unless
-``config.allow_private_urls``). Downloads stop at ``config.max_download_bytes``, and the
-partial file is deleted. ffmpeg only ever reads the local copy.
+Safety: every connection made for a direct download or by yt-dlp, including each
+redirect hop, goes only to an address the SSRF guard judged (:mod:`pipeline.netguard`,
+:mod:`pipeline.ytdlp_guard`). Downloads stop at ``config.max_download_bytes``, and the
+partial file is deleted. ffmpeg only ever reads the local copy, and only once
+:func:`pipeline.container.identify` has recognised it by its bytes as a self-contained
+media file (never a playlist or concat script, whatever its name): :func:`probe` checks
+first, for uploads, direct downloads and yt-dlp downloads alike, and yt-dlp's own files
+are checked as each download finishes, before yt-dlp's ffmpeg merges them.
 
 Time convention for ``start``/``end``: both are seconds on the ORIGINAL source's
 timeline, and so are ``IngestResult.start``, ``end`` and ``duration``. The file at
@@ -42,11 +46,13 @@ from urllib.parse import urljoin, urlsplit
 import yt_dlp
 
 from pipeline.config import PipelineConfig
+from pipeline.container import identify
 from pipeline.errors import IngestError, MediaError
 from pipeline.ffmpeg import run_ffmpeg
-from pipeline.netguard import check_size, check_url, download, media_suffix, too_large
+from pipeline.netguard import check_size, download, media_suffix, too_large
 from pipeline.probe import clock, probe
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, no_progress, scaled_progress
+from pipeline.ytdlp_guard import GuardedYoutubeDL
 
 # Codecs an MP4 can carry as they are, so a range can be cut by stream copy.
 MP4_VIDEO_CODECS = frozenset({"h264", "hevc", "av1", "vp9", "mpeg4"})
@@ -193,7 +199,7 @@ def _fetch_file(source: str, workdir: Path, *, copy: bool) -> Fetched:
     """Bring a local file into ``workdir``; with ``copy=False`` (a range will be cut) leave it in place."""
     original = Path(source).expanduser()
     if not original.is_file():
-        raise IngestError(f"There is no file at {source}.")
+        raise IngestError("The file to process does not exist; upload it again.")
     original = original.resolve()
     target = workdir.resolve() / ("source" + media_suffix(original.name))
     if not copy or original.parent == workdir.resolve():
@@ -221,29 +227,6 @@ def _site_extractor(url: str) -> str | None:
     return None
 
 
-class _GuardedYoutubeDL(yt_dlp.YoutubeDL):
-    """A YoutubeDL whose every request (pages, APIs, media, fragments) passes the SSRF guard.
-
-    yt-dlp follows redirects inside one request by itself, so a redirect target can only
-    be checked once the answer is in: a blocked one is then refused and never read.
-    """
-
-    def __init__(self, params: dict, config: PipelineConfig):
-        super().__init__(params)
-        self._config = config
-
-    def urlopen(self, req):  # type: ignore[no-untyped-def]
-        # A plain string, yt-dlp's Request (.url) or a deprecated urllib Request (.full_url).
-        check_url(req if isinstance(req, str) else getattr(req, "url", None) or req.full_url, self._config)
-        response = super().urlopen(req)
-        try:
-            check_url(response.url, self._config)
-        except IngestError:
-            response.close()
-            raise
-        return response
-
-
 class _YtdlpLog:
     """Collects yt-dlp's messages instead of printing them, to explain a failed download."""
 
@@ -257,7 +240,12 @@ class _YtdlpLog:
 
 
 class _DownloadMeter:
-    """A yt-dlp progress hook: reports progress and enforces the size cap across all files."""
+    """A yt-dlp progress hook: reports progress and enforces the size cap across all files.
+
+    It also checks each finished file's container: yt-dlp hands the parts of a
+    video-plus-audio download to ffmpeg to merge, by its own guess of their format, so a
+    part that is a playlist naming local files must be refused before that.
+    """
 
     def __init__(self, config: PipelineConfig, progress: ProgressFn):
         self._config = config
@@ -266,6 +254,8 @@ class _DownloadMeter:
         self._totals: dict[str, int] = {}
 
     def __call__(self, status: dict) -> None:
+        if status.get("status") == "finished" and status.get("filename"):
+            identify(status["filename"])
         name = str(status.get("tmpfilename") or status.get("filename"))
         self._done[name] = int(status.get("downloaded_bytes") or 0)
         total = status.get("total_bytes") or status.get("total_bytes_estimate")
@@ -324,8 +314,6 @@ def fetch_with_ytdlp(
         "ignoreconfig": True,
         "max_filesize": config.max_download_bytes,
         "socket_timeout": config.socket_timeout_seconds,
-        # Native downloaders only: ffmpeg or aria2c would fetch media past the SSRF guard.
-        "external_downloader": {"default": "native"},
         "ffmpeg_location": shutil.which(config.ffmpeg) or config.ffmpeg,
         "js_runtimes": js_runtimes(),
         "progress_hooks": [_DownloadMeter(config, progress)],
@@ -336,7 +324,7 @@ def fetch_with_ytdlp(
         "overwrites": True,
     }
     try:
-        with _GuardedYoutubeDL(options, config) as ydl:
+        with GuardedYoutubeDL(options, config) as ydl:
             info = ydl.extract_info(url, download=False, process=False) or {}
             _check_listing(info, config, start, end)
             info = ydl.process_ie_result(info, download=True) or {}

@@ -1,9 +1,12 @@
 """Validate a media file with ffprobe and describe it as :class:`MediaInfo`.
 
 :func:`probe` refuses, with a message naming the problem, every file the later steps
-cannot use: a missing or empty file, something that is not media (a text file renamed
-``.mp4``), a truncated file, a file without the video or audio stream the caller
-requires, or one longer than ``config.max_duration_seconds``.
+cannot use: a missing or empty file, something that is not self-contained media (a text
+file renamed ``.mp4``, a playlist or concat script under any name: see
+:mod:`pipeline.container`), a truncated file, a file without the video or audio stream
+the caller requires, or one longer than ``config.max_duration_seconds``. Messages say
+"the file" or "the video", never the file's name or path (users did not name it
+``source.mp4``), and keep ffprobe's own words out (they are in the error's ``detail``).
 
 Rotation. Phones store portrait video as landscape frames plus a display matrix (or,
 in older files, a ``rotate`` tag). ``MediaInfo.width``/``height`` are the *displayed*
@@ -30,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import PipelineConfig
-from pipeline.errors import MediaError
+from pipeline.container import identify
+from pipeline.errors import MediaError, UnsupportedMediaError
 from pipeline.ffmpeg import run_ffprobe
 from pipeline.types import MediaInfo, ProgressFn
 
@@ -44,24 +48,24 @@ def probe(
 ) -> MediaInfo:
     """Validate the local media file ``path`` and return what ffprobe says about it.
 
-    Raises :class:`MediaError` when the file is missing, empty, unreadable or
-    truncated, has no video stream (with ``require_video``) or no audio stream (with
-    ``require_audio``), has no stream at all, or is longer than
+    Raises :class:`~pipeline.errors.UnsupportedMediaError` when the file is not an
+    admitted self-contained format, and :class:`MediaError` when it is missing, empty,
+    unreadable or truncated, has no video stream (with ``require_video``) or no audio
+    stream (with ``require_audio``), has no stream at all, or is longer than
     ``config.max_duration_seconds``.
     """
     path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise MediaError(f"The file {name} does not exist; upload or download it again.")
+    identify(path)  # before ffprobe sees a byte, and with the clearest refusal
     size = path.stat().st_size
-    if size == 0:
-        raise MediaError(f"The file {name} is empty (0 bytes); upload or download it again.")
     try:
-        data = run_ffprobe(path, config, what=f"read {name}")
+        data = run_ffprobe(path, config, what="read the file")
+    except UnsupportedMediaError:
+        raise
     except MediaError as exc:
         raise MediaError(
-            f"{name} is not a readable video or audio file; it may be damaged, incomplete or in an "
-            f"unsupported format. ({exc.message})"
+            "The file is not a readable video or audio file; it may be damaged, incomplete or in an "
+            "unsupported format.",
+            detail=exc.detail,
         ) from None
     info = _media_info(path, size, data)
     _check(info, config, require_video=require_video, require_audio=require_audio)
@@ -101,21 +105,20 @@ def _media_info(path: Path, size: int, data: dict[str, Any]) -> MediaInfo:
 
 
 def _check(info: MediaInfo, config: PipelineConfig, *, require_video: bool, require_audio: bool) -> None:
-    name = Path(info.path).name
     if not info.has_video and not info.has_audio:
-        raise MediaError(f"{name} contains neither video nor audio; upload a video file.")
+        raise MediaError("The file contains neither video nor audio; upload a video file.")
     if require_video and not info.has_video:
-        raise MediaError(f"{name} has no video stream (it is audio only); upload a video file.")
+        raise MediaError("The file has no video stream (it is audio only); upload a video file.")
     if require_video and (info.width <= 0 or info.height <= 0):
-        raise MediaError(f"{name} has a video stream without a picture size; it may be damaged.")
+        raise MediaError("The video stream has no picture size; the file may be damaged.")
     if require_audio and not info.has_audio:
-        raise MediaError(f"{name} has no audio stream, so there is no speech to find clips in; "
+        raise MediaError("The video has no audio stream, so there is no speech to find clips in; "
                          "upload a video with sound.")
     if info.duration <= 0:
-        raise MediaError(f"The length of {name} cannot be determined; it may be damaged or incomplete.")
+        raise MediaError("The length of the file cannot be determined; it may be damaged or incomplete.")
     if info.duration > config.max_duration_seconds:
         raise MediaError(
-            f"{name} is {clock(info.duration)} long, over the limit of "
+            f"The video is {clock(info.duration)} long, over the limit of "
             f"{clock(config.max_duration_seconds)}; trim it or choose a start and end time."
         )
 
@@ -128,11 +131,11 @@ def _check_not_truncated(path: Path, info: MediaInfo, config: PipelineConfig) ->
         path,
         config,
         ["-read_intervals", f"{tail_start:.3f}%", "-show_entries", "packet=pts_time"],
-        what=f"read the end of {path.name}",
+        what="read the end of the file",
     )
     if not data.get("packets"):
         raise MediaError(
-            f"{path.name} is incomplete: its last seconds are missing (the upload or download was "
+            "The file is incomplete: its last seconds are missing (the upload or download was "
             "probably cut short); upload or download it again."
         )
 

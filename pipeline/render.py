@@ -10,6 +10,10 @@ pass. Before it, two cheap reads of the clip's range only: the face pass on a sm
 proxy (:mod:`pipeline.reframe`) and a loudness measurement of the audio alone (audio
 decoding runs at hundreds of times real time). The video is never encoded twice and a
 rendered clip is never re-encoded; the thumbnail is one frame decoded from the result.
+
+Scratch files (the captions script) live in a hidden folder next to ``out_path``, never
+in the system temp dir: the caller gives a work folder it owns and cleans, so a render
+killed mid-way leaves nothing behind that the caller's cleanup does not remove.
 """
 
 from __future__ import annotations
@@ -37,8 +41,6 @@ AUDIO_BITRATE = "160k"
 # Audio quieter than this is silence: there is nothing to normalise.
 SILENCE_LUFS = -70.0
 MIN_CLIP_SECONDS = 0.5
-# ffmpeg filter arguments cannot quote every character; temporary paths never need to.
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 
 @dataclasses.dataclass
@@ -98,8 +100,9 @@ def render_clip(
     ``words`` are the transcript's words (source times; those outside the range are
     ignored). ``scene_cuts`` are cut times on the source timeline; ``None`` detects them
     with :func:`pipeline.scenes.detect_scenes`, inside the clip's range only and only
-    where the face pass's frames suggest a cut. Returns a result with ``error`` set,
-    and no files left behind, when the clip cannot be rendered.
+    where the face pass's frames suggest a cut. Scratch files go in a temporary folder
+    inside ``out_path.parent`` (created if needed), removed before returning. Returns a
+    result with ``error`` set, and no files left behind, when the clip cannot be rendered.
     """
     result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
     try:
@@ -134,7 +137,8 @@ def render_clip(
             audio = loudness.result() if loudness else ""
         result.layout = plan.layout
         progress(0.22, "rendering")
-        with tempfile.TemporaryDirectory(prefix="clipsite-render-") as tmp:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".render-", dir=out_path.parent) as tmp:
             ass = Path(tmp) / "captions.ass"
             hook = options.hook_text if options.auto_hook else ""
             ass_captions.write_ass(
@@ -150,7 +154,6 @@ def render_clip(
                     hook_text=hook,
                 ),
             )
-            out_path.parent.mkdir(parents=True, exist_ok=True)
             _encode(
                 source,
                 media,
@@ -228,14 +231,24 @@ def _encode(
     config: PipelineConfig,
     progress: ProgressFn,
 ) -> None:
-    if not _SAFE_PATH.match(str(ass)):
-        raise RenderError(f"The temporary folder {ass.parent} has characters ffmpeg filters cannot take.")
-    graph = f"{reframe.video_filter(plan, width, height)};[framed]ass=filename={ass},format=yuv420p[v]"
+    captions = f"ass=filename={_filter_path(ass)}"
+    graph = f"{reframe.video_filter(plan, width, height)};[framed]{captions},format=yuv420p[v]"
     args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config)
     try:
         run_ffmpeg(args, config, what="render the clip", duration=end - start, progress=progress)
     except MediaError as exc:
         raise RenderError(exc.message) from None
+
+
+def _filter_path(path: Path) -> str:
+    """``path`` escaped as a filter option value inside a filtergraph (the caller's folder
+    may hold spaces, colons, commas, brackets or quotes).
+
+    Two levels, as ffmpeg's filtergraph escaping rules say: first the option value
+    (``\\ ' :``), then the graph (``\\ ' [ ] , ;``).
+    """
+    value = re.sub(r"([\\':])", r"\\\1", str(path.resolve()))
+    return re.sub(r"([\\'\[\],;])", r"\\\1", value)
 
 
 def _cuts(source: Path, start: float, end: float, config: PipelineConfig) -> list[float]:
@@ -265,7 +278,7 @@ def _audio_filter(source: Path, start: float, end: float, config: PipelineConfig
         raise RenderError(exc.message) from None
     found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
     if not found:
-        raise RenderError("ffmpeg did not report the clip's loudness.")
+        raise RenderError("The clip's loudness could not be measured.")
     measured = json.loads(found.group(0))
     level = float(measured["input_i"])
     if not math.isfinite(level) or level < SILENCE_LUFS:

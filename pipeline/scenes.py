@@ -22,7 +22,8 @@ frames 256 pixels wide:
   rawvideo pipe 4.1 s, PyAV 4.7-5.9 s, OpenCV 19 s (its seek decodes from the start).
   PyAV is within noise of the pipe and gives each frame's exact pts, streams frames
   without a 2 GB stdout buffer for a long video, and seeks to ``start`` itself, so it is
-  used; it opens files with ``protocol_whitelist=file`` like every ffmpeg call here.
+  used; like every ffmpeg call here, it opens only a file :func:`pipeline.container.identify`
+  admitted, with that demuxer pinned (``format=``) and ``protocol_whitelist=file``.
   Rotation is ignored on purpose: it does not change the difference between frames.
 """
 
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -38,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.config import PipelineConfig
+from pipeline.container import identify
 from pipeline.errors import MediaError
 from pipeline.types import JsonMixin, ProgressFn, no_progress
 
@@ -49,6 +52,8 @@ CONTENT_THRESHOLD = 40.0
 MIN_SCENE_SECONDS = 0.5
 # Report progress about this often (in source seconds) so a bar moves without overhead.
 _PROGRESS_EVERY_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -77,7 +82,8 @@ def detect_scenes(
     Only that range is decoded: the demuxer seeks to the keyframe before ``start``.
     A cut exactly at ``start`` cannot be seen (there is no earlier frame to compare), and
     an empty range (``end <= start``) has no cuts. Raises :class:`MediaError` when
-    ``start`` is negative or the file has no video stream or cannot be decoded.
+    ``start`` is negative or the file has no video stream or cannot be decoded, and
+    :class:`~pipeline.errors.UnsupportedMediaError` when it is not self-contained media.
     """
     import av
     from scenedetect import FrameTimecode
@@ -87,10 +93,12 @@ def detect_scenes(
         raise MediaError(f"The scene range cannot start before 0 s; got {start:g} s.")
     if end is not None and end <= start:
         return SceneCuts(start=start, end=start)
+    path = Path(path).resolve()
+    demuxer = identify(path)
     try:
-        container = av.open(str(Path(path).resolve()), options={"protocol_whitelist": "file"})
+        container = av.open(str(path), format=demuxer, options={"protocol_whitelist": "file"})
     except av.FFmpegError as exc:
-        raise MediaError(f"The video could not be opened for scene detection: {exc}") from None
+        raise _failure("opened", exc) from None
     with container:
         if not container.streams.video:
             raise MediaError("The file has no video stream, so it has no scenes to detect.")
@@ -111,13 +119,20 @@ def detect_scenes(
                     progress(min(1.0, (time - start) / (stop - start)), "detecting scenes")
                     next_report = time + _PROGRESS_EVERY_SECONDS
         except av.FFmpegError as exc:
-            raise MediaError(f"The video could not be decoded for scene detection: {exc}") from None
+            raise _failure("decoded", exc) from None
         if times:
             cuts += detector.post_process(FrameTimecode(len(times) - 1, fps=rate))
     progress(1.0, "scenes detected")
     found = sorted({round(times[cut.frame_num], 3) for cut in cuts if 0 < cut.frame_num < len(times)})
     stop = stop or (times[-1] if times else start)
     return SceneCuts(start=start, end=round(stop, 3), cuts=found)
+
+
+def _failure(done: str, exc: Exception) -> MediaError:
+    # PyAV's message names the file's path: it goes to the log, not to the user.
+    logger.warning("scene detection: the video could not be %s: %s", done, exc)
+    return MediaError(f"The video could not be {done} for scene detection; the file may be damaged.",
+                      detail=str(exc))
 
 
 def _small_frames(container: Any, start: float, end: float | None) -> Iterator[tuple[float, np.ndarray]]:

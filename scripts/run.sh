@@ -1,56 +1,183 @@
 #!/usr/bin/env bash
-# `make run`: migrate, ensure the demo login, then run Redis (unless REDIS_URL points
-# elsewhere), the web server, RQ workers and the RQ cron scheduler together. Ctrl-C
-# stops all of them.
+# `make run`: migrate, ensure the demo login, then run Redis (when REDIS_URL points at this
+# machine and nothing answers there), the web server, RQ workers and the RQ cron scheduler
+# under supervisord, which restarts any of them that dies. Ctrl-C stops all of them.
+#
+# Configuration comes from the environment and the file CLIPSITE_ENV_FILE (default .env),
+# whose values win. supervisord's configuration is written to $CLIPSITE_VAR_DIR/run/ on
+# every start; `.venv/bin/supervisorctl -c var/run/supervisord.conf status` lists the
+# processes while it runs. Logs go to $CLIPSITE_VAR_DIR/log/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[[ -f .env ]] && set -a && source .env && set +a
+
+# KEY=VALUE lines as in .env.example, read literally (not as shell: a value may hold
+# spaces or <>); quotes around a value are removed, and so is a ` # comment` after an
+# unquoted one.
+load_env() {
+  local line key value
+  while IFS= read -r line || [[ -n $line ]]; do
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
+    key=${BASH_REMATCH[2]}
+    value=${BASH_REMATCH[3]}
+    if [[ $value =~ ^\"(.*)\"[[:space:]]*$ || $value =~ ^\'(.*)\'[[:space:]]*$ ]]; then
+      value=${BASH_REMATCH[1]}
+    else
+      value=${value%%[[:space:]]#*}
+      value=${value%"${value##*[![:space:]]}"}
+    fi
+    export "$key=$value"
+  done <"$1"
+}
+ENV_FILE=${CLIPSITE_ENV_FILE:-.env}
+[[ -f $ENV_FILE ]] && load_env "$ENV_FILE"
 
 PORT=${PORT:-8000}
 WORKERS=${RQ_WORKERS:-2}
 VAR=${CLIPSITE_VAR_DIR:-$PWD/var}
-mkdir -p "$VAR/log" "$VAR/redis"
+[[ $VAR == /* ]] || VAR=$PWD/$VAR
+export CLIPSITE_VAR_DIR=$VAR
+mkdir -p "$VAR/log" "$VAR/redis" "$VAR/run"
 PY=.venv/bin/python
+CONF=$VAR/run/supervisord.conf
 
-pids=()
+# Redis is started here when REDIS_URL names this machine without credentials and nothing
+# listens on its port (the default, and .env.example's value). A Redis already listening
+# there, or one elsewhere, is used as it is.
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+REDIS_PORT=""
+if [[ $REDIS_URL =~ ^redis://(127\.0\.0\.1|localhost)(:([0-9]+))?(/[0-9]*)?([?].*)?$ ]]; then
+  port=${BASH_REMATCH[3]:-6379}
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    REDIS_PORT=$port
+  fi
+fi
+
+# supervisord expands %(name)s in its values, so a literal % is written %%.
+esc() { printf '%s' "${1//%/%%}"; }
+# One word of a supervisord command line (split like a POSIX shell).
+word() { local s=${1//%/%%}; printf "'%s'" "${s//\'/\'\\\'\'}"; }
+
+write_config() {
+  local var root
+  var=$(esc "$VAR")
+  root=$(esc "$PWD")
+  cat <<CONF
+; Written by scripts/run.sh on every start: edit that script, not this file.
+[supervisord]
+nodaemon=true
+silent=true
+logfile=$var/log/supervisord.log
+logfile_maxbytes=10MB
+logfile_backups=3
+pidfile=$var/run/supervisord.pid
+childlogdir=$var/log
+
+[unix_http_server]
+file=$var/run/supervisor.sock
+chmod=0700
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://$var/run/supervisor.sock
+CONF
+  # Every process is restarted whenever it exits. One that cannot start (Redis still
+  # coming up) is retried with a pause growing by a second each time, for over an hour.
+  # Ctrl-C stops them in reverse priority order: scheduler, workers, web server, Redis.
+  # program NAME PRIORITY LOG STOPWAITSECS
+  program() {
+    cat <<CONF
+
+[program:$1]
+priority=$2
+directory=$root
+autorestart=true
+startsecs=2
+startretries=100
+stopwaitsecs=$4
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile=$var/log/$3
+stdout_logfile_maxbytes=10MB
+stdout_logfile_backups=3
+environment=PYTHONUNBUFFERED="1"
+CONF
+  }
+  if [[ -n $REDIS_PORT ]]; then
+    program redis 10 redis.log 30
+    echo "command=$(word "$(command -v redis-server)") --port $REDIS_PORT --bind 127.0.0.1" \
+      "--dir $(word "$VAR/redis") --appendonly yes"
+  fi
+  program web 20 web.log 35
+  echo "command=$(word "$PWD/.venv/bin/gunicorn") clipsite.wsgi --bind 0.0.0.0:$PORT --worker-class gthread" \
+    "--workers 2 --threads 8 --timeout 300 --access-logfile $(word "$VAR/log/access.log") --error-logfile -"
+  if (( WORKERS > 0 )); then
+    program worker 30 "worker-%(process_num)d.log" 30
+    echo "command=$(word "$PWD/$PY") manage.py rqworker default render --with-scheduler"
+    echo "process_name=%(program_name)s-%(process_num)d"
+    echo "numprocs=$WORKERS"
+    echo "numprocs_start=1"
+  fi
+  program cron 40 cron.log 10
+  echo "command=$(word "$PWD/$PY") manage.py rqcron clipsite.cron"
+}
+
+# The RQ workers supervisord runs now (its children running `rqworker`).
+rq_worker_pids() {
+  local stat line fields
+  for stat in /proc/[0-9]*/stat; do
+    { read -r line <"$stat"; } 2>/dev/null || continue
+    read -ra fields <<<"${line##*) }"
+    if [[ ${fields[1]} == "$SUP" ]] && grep -qa rqworker "${stat%/stat}/cmdline" 2>/dev/null; then
+      echo "${stat//[!0-9]/}"
+    fi
+  done
+}
+
+SUP=""
 cleanup() {
   trap - INT TERM EXIT
+  set +e
+  [[ -n $SUP ]] && kill -0 "$SUP" 2>/dev/null || return 0
   echo
   echo "==> Stopping Clipsite"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  local workers alive
+  workers=$(rq_worker_pids)
+  kill -TERM "$SUP" 2>/dev/null
+  # supervisord asks each worker to stop once: RQ's warm shutdown, which would wait for
+  # the job in hand. A second signal, a second or more later, is RQ's cold shutdown: it
+  # stops the job's work horse too, and the sweep retries that job on the next start.
+  for _ in 1 2 3; do
+    sleep 2
+    alive=$(for pid in $workers; do kill -0 "$pid" 2>/dev/null && echo "$pid"; done)
+    [[ -z $alive ]] && break
+    # shellcheck disable=SC2086
+    kill -TERM $alive 2>/dev/null
+  done
+  wait "$SUP" 2>/dev/null
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
-if [[ -z "${REDIS_URL:-}" ]]; then
-  export REDIS_URL="redis://127.0.0.1:6379/0"
-  if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
-    echo "==> Starting Redis on 127.0.0.1:6379"
-    redis-server --port 6379 --bind 127.0.0.1 --dir "$VAR/redis" --appendonly yes \
-      --logfile "$VAR/log/redis.log" &
-    pids+=($!)
-    for _ in $(seq 50); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
-  fi
-fi
+write_config >"$CONF"
 
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 DEMO=$($PY manage.py ensure_demo)
 
-echo "==> Starting web server, $WORKERS RQ workers and the RQ cron scheduler"
-.venv/bin/gunicorn clipsite.wsgi --bind "0.0.0.0:$PORT" --worker-class gthread --workers 2 --threads 8 \
-  --timeout 300 --access-logfile "$VAR/log/access.log" --error-logfile "$VAR/log/web.log" &
-pids+=($!)
-for i in $(seq "$WORKERS"); do
-  $PY manage.py rqworker default render --with-scheduler >>"$VAR/log/worker-$i.log" 2>&1 &
-  pids+=($!)
-done
-$PY manage.py rqcron clipsite.cron >>"$VAR/log/cron.log" 2>&1 &
-pids+=($!)
+echo "==> Starting ${REDIS_PORT:+Redis on 127.0.0.1:$REDIS_PORT, }the web server, $WORKERS RQ workers and the RQ cron scheduler"
+.venv/bin/supervisord -c "$CONF" &
+SUP=$!
 
-for _ in $(seq 100); do
+for _ in $(seq 150); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  if ! kill -0 "$SUP" 2>/dev/null; then
+    echo "error: supervisord stopped at start (is Clipsite already running here?); see $VAR/log/supervisord.log" >&2
+    exit 1
+  fi
   sleep 0.2
 done
 cat <<MSG
@@ -58,9 +185,11 @@ cat <<MSG
   Clipsite is running at http://127.0.0.1:$PORT/
   $DEMO
   Admin panel: http://127.0.0.1:$PORT/admin/   API docs: http://127.0.0.1:$PORT/api/docs
-  Logs: $VAR/log/   Press Ctrl-C to stop.
+  Logs: $VAR/log/   Processes: .venv/bin/supervisorctl -c $CONF status
+  A process that dies is restarted. Press Ctrl-C to stop.
 
 MSG
-wait -n "${pids[@]}"
-echo "A Clipsite process exited; see $VAR/log/. Stopping the others." >&2
+set +e
+wait "$SUP"
+echo "supervisord exited; see $VAR/log/supervisord.log. Stopping." >&2
 exit 1

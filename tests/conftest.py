@@ -112,3 +112,17 @@ def _seeded_plans_in_transactional_tests(request):
 
 
 pytest_plugins = ["tests.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _offline_test_domains():
+    """Links on the test domains (example.com, youtube.com, ...) resolve to loopback; other
+    names (but localhost) do not resolve, and no DNS query leaves the machine.
+
+    Submitting a link resolves its host (the SSRF guard checks it before anything is
+    queued), and no test may query the internet's DNS.
+    """
+    from tests.fake_network import offline_dns
+
+    with offline_dns():
+        yield

@@ -29,6 +29,13 @@ def clean_redis():
     django_rq.get_connection("default").flushdb()
 
 
+@pytest.fixture
+def alice_api(api_client, alice, key_for, clean_redis):
+    """An API client holding a key of alice's personal workspace."""
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key_for(alice)}")
+    return api_client
+
+
 @pytest.fixture(scope="session")
 def talk_path():
     """A 45 s talking-head MP4 (640x360): a real face over real speech from the corpus."""

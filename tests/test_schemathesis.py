@@ -2,17 +2,30 @@
 
 It generates requests for every operation from the OpenAPI schema, with a real key,
 against a live server holding a finished video with clips, so reads hit real rows.
+Hostile inputs are mixed in (:mod:`tests.schemathesis_hooks`): lone surrogates, JSON
+nested past any sane depth and integers past 64 bits.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+# How each kind of hostile input shows in a request as sent (the body is JSON text).
+HOSTILE = {
+    "surrogate": re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}"),
+    "nested": re.compile(r"(\[\s*){33}|(\{\s*\"a\":\s*){33}|(%5B){33}|(%7B%22a%22%3A\+?){33}"),
+    "huge integer": re.compile(r"[?&](page|pageSize|minScore|maxScore)=-?\d{19,}"),
+}
 
 
 def test_it_finds_no_server_errors_and_no_responses_that_break_the_schema(
@@ -38,10 +51,22 @@ def test_it_finds_no_server_errors_and_no_responses_that_break_the_schema(
          "-H", f"Authorization: Bearer {key}",
          "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
          "--max-examples", "15", "--seed", "1", "--no-color", "--request-timeout", "30",
+         "--report", "har", "--report-har-path", str(tmp_path / "run.har"),
 ],
         capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(settings.BASE_DIR)},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout.lower()
     # Every operation was reached, and none mostly hit the rate limit or missing rows.
     assert "Tested: 16" in result.stdout and "Rate limited" not in result.stdout, result.stdout[-3000:]
+    # The hostile inputs were sent and refused as client errors (a huge integer for a
+    # parameter an operation does not have is ignored, hence "some").
+    hostile = {"surrogate": [], "nested": [], "huge integer": []}
+    for entry in json.loads((tmp_path / "run.har").read_text())["log"]["entries"]:
+        sent = entry["request"]["url"] + entry["request"].get("postData", {}).get("text", "")
+        for kind, pattern in HOSTILE.items():
+            if pattern.search(sent):
+                hostile[kind].append(entry["response"]["status"])
+    for kind, statuses in hostile.items():
+        assert max(statuses, default=500) < 500 and any(400 <= s < 500 for s in statuses), (kind, statuses)

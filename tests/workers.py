@@ -41,14 +41,18 @@ def start_worker(
     *,
     burst: bool = True,
     log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen:
-    """Start one ``rqworker`` in its own process group (so a test can kill it whole)."""
+    """Start one ``rqworker`` in its own process group (so a test can kill it whole).
+
+    ``env`` adds to (or overrides) the worker's environment.
+    """
     log = open((log_dir or Path(settings.VAR_DIR)) / f"worker-{name}.log", "ab")  # noqa: SIM115 - closed by wait
     args = [sys.executable, "manage.py", "rqworker", *queues, "--name", name]
     if burst:
         args.append("--burst")
     process = subprocess.Popen(
-        args, cwd=REPO_ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        args, cwd=REPO_ROOT, env=worker_env(**(env or {})), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     process.log_file = log  # type: ignore[attr-defined]
     return process
@@ -91,12 +95,15 @@ def kill_worker(process: subprocess.Popen) -> None:
 
 
 def children_of(pid: int) -> list[int]:
-    children = []
+    return [child for child, fields in process_table() if int(fields[1]) == pid]
+
+
+def process_table():
+    """``(pid, fields)`` for every process, ``fields`` being /proc/PID/stat after the name
+    (state, ppid, pgrp, session, ...)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # the process ended while the list was read
-        if int(fields[1]) == pid:
-            children.append(int(stat.parent.name))
-    return children
+        yield int(stat.parent.name), fields

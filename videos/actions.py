@@ -25,6 +25,8 @@ from accounts.models import Workspace
 from clips.models import Clip
 from clipsite import crypto
 from clipsite.queues import cancel_job, enqueue_on_commit
+from pipeline import container, netguard
+from pipeline.errors import IngestError, MediaError
 from videos import storage
 from videos.models import Video
 
@@ -44,6 +46,47 @@ class PlanLimitExceeded(Exception):
     def __init__(self, message: str, status: int = 403):
         super().__init__(message)
         self.status = status
+
+
+class SourceRefused(Exception):
+    """The source cannot be processed, told before anything is stored: a link that may not
+    be fetched (another scheme, a private, local or metadata address, a host that does not
+    resolve: code ``url_refused``) or an upload that is not a self-contained media file
+    (a playlist, a text file: the engine's code, e.g. ``unsupported_media``). ``message``
+    says which, for the person who gave it."""
+
+    def __init__(self, message: str, code: str = "url_refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def check_source_url(url: str) -> None:
+    """Refuse ``url`` with :class:`SourceRefused` when the worker's SSRF guard would refuse it.
+
+    The same guard (:func:`pipeline.netguard.check_url`, with its resolver's timeout)
+    judges the link again when the worker fetches it, connecting only to the address it
+    judged then.
+    """
+    try:
+        netguard.check_url(url, settings.PIPELINE)
+    except IngestError as exc:
+        raise SourceRefused(exc.message) from None
+
+
+def check_upload(upload: UploadedFile) -> None:
+    """Refuse with :class:`SourceRefused` an upload the worker's container check would refuse.
+
+    The same check (:func:`pipeline.container.identify`) runs again in the worker before
+    anything decodes the stored file; this one only spares the user a queued video that
+    can never succeed.
+    """
+    try:
+        container.identify_stream(upload, upload.size)
+    except MediaError as exc:
+        raise SourceRefused(exc.message, exc.code) from None
+    finally:
+        upload.seek(0)
 
 
 def process_job_id(video_id: str) -> str:
@@ -76,7 +119,8 @@ def submit_video(
     ``config`` must come from :func:`videos.config.validate_config`. Raises
     :class:`PlanLimitExceeded` for an upload over the plan's size and
     :class:`accounts.actions.InsufficientMinutes` when the workspace has no minutes
-    left; nothing is stored or charged then.
+    left, and :class:`SourceRefused` for a link the SSRF guard refuses; nothing is
+    stored, queued or charged then.
     """
     if upload is not None and upload.size > workspace.plan.max_upload_bytes:
         raise PlanLimitExceeded(
@@ -86,6 +130,10 @@ def submit_video(
         )
     if not workspace.has_minutes(1):
         raise accounts.InsufficientMinutes(1, workspace.minutes_balance)
+    if url:
+        check_source_url(url)
+    if upload is not None:
+        check_upload(upload)
     video = Video(
         workspace=workspace,
         submitted_by=user,
@@ -221,23 +269,33 @@ def refund_unused(video: Video) -> int:
 def fail(video: Video, message: str, code: str = "processing_failed") -> bool:
     """Fail a video that is not yet finished, refund its minutes and free its job slot.
 
-    Returns False (and changes nothing) when the video had already finished.
+    Its pending clips fail in the same transaction, so a failed, refunded video never
+    gets a clip afterwards. Returns False (and changes nothing) when the video had
+    already finished.
     """
-    now = timezone.now()
-    updated = (
-        Video.objects.filter(pk=video.pk)
-        .exclude(status__in=Video.TERMINAL)
-        .update(
-            status=Video.Status.FAILED,
-            error_message=message,
-            error_code=code,
-            finished_at=now,
-            gemini_key=None,
+    return _fail(video, message, code)
+
+
+def _fail(video: Video, message: str, code: str, *, clip_message: str = "", **fields) -> bool:
+    from clips.actions import VIDEO_FAILED, cancel_renders
+
+    with transaction.atomic():
+        updated = (
+            Video.objects.filter(pk=video.pk)
+            .exclude(status__in=Video.TERMINAL)
+            .update(
+                status=Video.Status.FAILED,
+                error_message=message,
+                error_code=code,
+                finished_at=timezone.now(),
+                gemini_key=None,
+                **fields,
+            )
         )
-    )
-    if not updated:
-        return False
-    refund_unused(video)
+        if not updated:
+            return False
+        cancel_renders(video, clip_message or VIDEO_FAILED)
+        refund_unused(video)
     storage.drop_cached(storage.video_prefix(video.pk))
     shutil.rmtree(storage.work_root(video.pk), ignore_errors=True)
     dispatch_waiting(video.workspace_id)
@@ -247,13 +305,10 @@ def fail(video: Video, message: str, code: str = "processing_failed") -> bool:
 def cancel(video: Video, user=None) -> bool:
     """A user's cancel: the video fails with a message saying so, and its minutes come back."""
     who = f" by {user.email}" if user is not None and getattr(user, "email", "") else ""
-    if not fail(video, f"Cancelled{who}. The minutes it was charged were refunded.", code="cancelled"):
+    message = f"Cancelled{who}. The minutes it was charged were refunded."
+    if not _fail(video, message, "cancelled", clip_message="Cancelled.", cancelled_at=timezone.now()):
         return False
-    Video.objects.filter(pk=video.pk).update(cancelled_at=timezone.now())
     cancel_job("default", process_job_id(video.pk))
-    from clips.actions import cancel_renders
-
-    cancel_renders(video)
     return True
 
 

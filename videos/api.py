@@ -6,7 +6,6 @@ video is a 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlsplit
 
 from django.db.models import Count
@@ -20,8 +19,8 @@ from rest_framework.views import APIView
 
 from accounts.actions import InsufficientMinutes
 from accounts.models import ApiKey, Workspace
-from clipsite import ratelimit
-from clipsite.api import ERRORS, Conflict, PayloadTooLarge, PaymentRequired, error_responses
+from clipsite import parsers, ratelimit
+from clipsite.api import ERRORS, Conflict, PayloadTooLarge, PaymentRequired, error_body, error_responses
 from clipsite.idempotency import idempotent
 from videos import actions
 from videos.config import validate_config
@@ -49,6 +48,9 @@ PLATFORM_HOSTS = {
 PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Bounds the offset the database is asked for: past it, page * size overflows SQLite's
+# 64-bit integers. A million videos at the largest page size is still within reach.
+MAX_PAGE = 10_000
 
 
 def resolve_workspace(request, workspace_id: str | None = None) -> Workspace:
@@ -112,6 +114,9 @@ class SubmitView(APIView):
             if exc.status == 413:
                 raise PayloadTooLarge(str(exc)) from None
             raise exceptions.PermissionDenied(str(exc)) from None
+        except actions.SourceRefused as exc:
+            code = 415 if exc.code == "unsupported_media" else 400
+            return Response(error_body(code, exc.message, exc.code), status=code)
         return Response({"video": VideoSerializer(video).data}, status=status.HTTP_201_CREATED)
 
 
@@ -167,7 +172,6 @@ class SubmitUpload(SubmitView):
         responses={201: VideoEnvelopeSerializer, **ERRORS},
         summary="Upload a video file",
     )
-    @idempotent
     def post(self, request):
         workspace = resolve_workspace(request, request.query_params.get("workspaceId"))
         limit = workspace.plan.max_upload_bytes
@@ -188,23 +192,30 @@ class SubmitUpload(SubmitView):
             )
         try:
             request._request.upload_handlers = [CappedUploadHandler(limit, request._request)]
-            body = SubmitUploadSerializer(data=request.data)
-            body.is_valid(raise_exception=True)
-            if body.validated_data.get("workspaceId"):
-                workspace = resolve_workspace(request, body.validated_data["workspaceId"])
-            config = _config({"config": _json_field(body.validated_data.get("config"))})
-            return self.submit(request, workspace, config, upload=body.validated_data["file"])
+            return self.create(request, workspace)
         finally:
             ratelimit.release(f"upload:{workspace.pk}")
+
+    # Idempotent here, not on post: the Idempotency-Key check hashes the uploaded file,
+    # so the body must be read under the plan's cap set up above.
+    @idempotent
+    def create(self, request, workspace: Workspace) -> Response:
+        body = SubmitUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data.get("workspaceId"):
+            workspace = resolve_workspace(request, body.validated_data["workspaceId"])
+        config = _config({"config": _json_field(body.validated_data.get("config"))})
+        return self.submit(request, workspace, config, upload=body.validated_data["file"])
 
 
 def _json_field(raw: str | None):
     if raw in (None, ""):
         return None
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise serializers.ValidationError({"config": ["config must be a JSON object."]}) from None
+        return parsers.loads(raw)
+    except parsers.InvalidJson as exc:
+        field = f"config.{exc.field}" if exc.field else "config"
+        raise serializers.ValidationError({field: [exc.message]}) from None
 
 
 class VideoList(APIView):
@@ -232,7 +243,7 @@ class VideoList(APIView):
 
 class ListParams(serializers.Serializer):
     status = serializers.ChoiceField(choices=Video.Status.choices, required=False)
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
     workspaceId = serializers.CharField(required=False)
 

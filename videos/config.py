@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import serializers
 
-from clipsite.api import StrictFieldsMixin
+from clipsite.api import StrictFieldsMixin, safe_text
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.moments import ClipOptions
 from pipeline.moments.options import GENRES, MODELS, PREFERRED_LENGTHS, ClipOptionsError
@@ -36,7 +36,19 @@ _API_NAMES = {
 }
 
 
-class CaseInsensitiveChoiceField(serializers.ChoiceField):
+class ChoiceField(serializers.ChoiceField):
+    """A choice whose error lists the choices and quotes the value given, escaped and cut
+    short (it may be 60 KB, or hold text no encoder accepts)."""
+
+    default_error_messages = {"invalid_choice": "{input} is not a valid choice. Choose one of: {choices}."}
+
+    def fail(self, key, **kwargs):
+        if key == "invalid_choice":
+            kwargs = {"input": safe_text(repr(kwargs.get("input")), 40), "choices": ", ".join(self.choices)}
+        super().fail(key, **kwargs)
+
+
+class CaseInsensitiveChoiceField(ChoiceField):
     """A choice matched without regard to case, returned in its canonical spelling."""
 
     def to_internal_value(self, data):
@@ -48,12 +60,12 @@ class CaseInsensitiveChoiceField(serializers.ChoiceField):
 
 
 class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
-    clipType = serializers.ChoiceField(choices=CLIP_TYPES, default="viral-clips")
+    clipType = ChoiceField(choices=CLIP_TYPES, default="viral-clips")
     clipDurationMin = serializers.FloatField(min_value=5, max_value=600, required=False)
     clipDurationMax = serializers.FloatField(min_value=5, max_value=600, required=False)
-    preferredLength = serializers.ChoiceField(choices=tuple(PREFERRED_LENGTHS), required=False)
+    preferredLength = ChoiceField(choices=tuple(PREFERRED_LENGTHS), required=False)
     numberOfClips = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
-    aspectRatio = serializers.ChoiceField(choices=tuple(ASPECT_RATIOS), default="9:16")
+    aspectRatio = ChoiceField(choices=tuple(ASPECT_RATIOS), default="9:16")
     enableCaptions = serializers.BooleanField(default=True)
     captionTemplate = serializers.CharField(required=False, max_length=40)
     enableAutoHook = serializers.BooleanField(default=True)

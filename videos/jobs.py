@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import shutil
 import threading
 import time
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from django.utils import timezone
 from accounts.actions import InsufficientMinutes
 from clips import actions as clip_actions
 from clips.models import Clip
-from clipsite import crypto
+from clipsite import crypto, outage
 from clipsite.queues import job_is_pending
 from pipeline.audio import decode_audio
 from pipeline.errors import PipelineError
@@ -95,7 +94,7 @@ def process_video(video_id: str) -> str:
             code="internal_error",
         )
     finally:
-        shutil.rmtree(storage.work_dir(video_id, video.attempts), ignore_errors=True)
+        storage.remove_work(storage.work_dir(video_id, video.attempts))
     video.refresh_from_db(fields=["status"])
     return video.status
 
@@ -195,14 +194,16 @@ def sweep() -> dict[str, int]:
 
     - a running video with a stale heartbeat is queued again, or failed with a refund
       after :data:`videos.actions.MAX_ATTEMPTS` attempts;
-    - a queued video with no job in RQ (Redis restarted, job lost) gets its job back;
+    - a queued video with no job in RQ (Redis restarted, job lost, or never enqueued
+      because Redis was unreachable) gets its job back;
     - a rendering clip whose job is gone or whose heartbeat is stale is rendered again,
-      or failed after its attempts, which then lets its video finish;
+      or failed after its attempts, which then lets its video finish (a clip whose
+      video has failed is failed, never rendered);
     - sources past their retention and stale cached downloads are deleted.
     """
     now = timezone.now()
     stale = now - timezone.timedelta(seconds=STALE_SECONDS)
-    counts = {"retried": 0, "failed": 0, "dispatched": 0, "renders": 0, "sources": 0, "cache": 0}
+    counts = {"retried": 0, "failed": 0, "dispatched": 0, "renders": 0, "work": 0, "sources": 0, "cache": 0}
 
     for video in Video.objects.filter(status__in=Video.RUNNING, heartbeat_at__lt=stale).exclude(
         status=Video.Status.GENERATING_CLIPS
@@ -217,18 +218,48 @@ def sweep() -> dict[str, int]:
                 code="worker_lost",
             )
 
-    for video in Video.objects.filter(status=Video.Status.QUEUED, created_at__lt=stale):
-        if not job_is_pending("default", actions.process_job_id(video.pk)):
-            actions.enqueue_process(video.pk)
-            counts["dispatched"] += 1
+    # Only Redis can say a job is lost: while it is unreachable, these rows keep their
+    # state for the next sweep and the rest of this one goes on.
+    try:
+        for video in Video.objects.filter(status=Video.Status.QUEUED, created_at__lt=stale):
+            if not job_is_pending("default", actions.process_job_id(video.pk)):
+                actions.enqueue_process(video.pk)
+                counts["dispatched"] += 1
 
-    for clip in Clip.objects.filter(status=Clip.Status.GENERATING).select_related("video"):
-        started_and_stale = clip.heartbeat_at is not None and clip.heartbeat_at < stale
-        lost = clip.heartbeat_at is None and not job_is_pending("render", clip_actions.render_job_id(clip))
-        if started_and_stale or lost:
-            clip_actions.retry_lost_render(clip)
-            counts["renders"] += 1
+        for clip in Clip.objects.filter(status=Clip.Status.GENERATING).select_related("video"):
+            started_and_stale = clip.heartbeat_at is not None and clip.heartbeat_at < stale
+            lost = clip.heartbeat_at is None and not job_is_pending("render", clip_actions.render_job_id(clip))
+            if started_and_stale or lost:
+                clip_actions.retry_lost_render(clip)
+                counts["renders"] += 1
+    except outage.ERRORS as exc:
+        logger.warning("sweep: Redis is unreachable; lost jobs are looked for again on the next sweep: %s", exc)
 
+    counts["work"] = storage.sweep_work(_work_is_live)
     counts["sources"] = actions.delete_expired_sources(now)
     counts["cache"] = storage.sweep_cache(CACHE_MAX_AGE_SECONDS)
     return counts
+
+
+def _work_is_live(video_id: str, name: str) -> bool:
+    """Whether the scratch folder ``name`` of a video belongs to a job that may still use it.
+
+    A processing attempt's folder lives while the video runs that attempt; a render's
+    while its clip renders that version. Anything else was left by a job that died (or
+    by a finished video) and holds nothing worth keeping: partial renders, a hard link
+    to a source that retention has since deleted. The folders are listed before this
+    reads the database, and a job creates its folder only after claiming its work, so a
+    folder made by a job that starts meanwhile is never mistaken for a dead one.
+    """
+    kind, _, rest = name.partition("-")
+    if kind == "attempt":
+        return Video.objects.filter(
+            pk=video_id, status__in=Video.RUNNING, attempts=rest if rest.isdigit() else -1
+        ).exclude(status=Video.Status.GENERATING_CLIPS).exists()
+    if kind == "render":
+        clip_id, _, version = rest.rpartition("-v")
+        return Clip.objects.filter(
+            pk=clip_id, video_id=video_id, status=Clip.Status.GENERATING,
+            render_version=version if version.isdigit() else -1,
+        ).exists()  # fmt: skip
+    return False

@@ -8,6 +8,7 @@ the render jobs of that video running there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 
 CACHE_DIR_NAME = "cache"
+WORK_DIR_NAME = "work"
 
 
 def video_prefix(video_id: str) -> str:
@@ -102,8 +104,14 @@ def sweep_cache(max_age_seconds: float) -> int:
 
 
 def work_root(video_id: str) -> Path:
-    """The folder holding every processing attempt's scratch folder for one video."""
-    return Path(settings.VAR_DIR) / "work" / video_id
+    """The folder holding every scratch folder of one video on this machine.
+
+    Every temporary file of a job (a processing attempt's downloads and cuts, a render's
+    captions and output) lives in here, never in the system temp folder, so that the
+    work of a job killed without cleaning up (SIGKILL, a lost machine) is found and
+    removed by :func:`sweep_work`.
+    """
+    return Path(settings.VAR_DIR) / WORK_DIR_NAME / video_id
 
 
 def work_dir(video_id: str, attempt: int) -> Path:
@@ -116,3 +124,46 @@ def work_dir(video_id: str, attempt: int) -> Path:
     path = work_root(video_id) / f"attempt-{attempt}"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def render_dir(video_id: str, clip_id: str, version: int) -> Path:
+    """A scratch folder for one render (one clip at one render version) on this machine."""
+    path = work_root(video_id) / f"render-{clip_id}-v{version}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def remove_work(folder: Path) -> None:
+    """Delete a scratch folder, then its video's folder too if nothing else is left in it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: another job of the video still works here
+        folder.parent.rmdir()
+
+
+def work_folders() -> dict[str, list[Path]]:
+    """The scratch folders on this machine, by video id (an empty list: an empty video folder)."""
+    root = Path(settings.VAR_DIR) / WORK_DIR_NAME
+    if not root.is_dir():
+        return {}
+    return {video.name: sorted(video.iterdir()) for video in root.iterdir() if video.is_dir()}
+
+
+def sweep_work(keep) -> int:
+    """Remove the scratch folders on this machine for which ``keep(video_id, name)`` is False.
+
+    Returns how many were removed; video folders left empty are removed as well. The
+    caller decides from the database which jobs are still alive.
+    """
+    removed = 0
+    for video_id, folders in work_folders().items():
+        for folder in folders:
+            if keep(video_id, folder.name):
+                continue
+            if folder.is_dir():
+                shutil.rmtree(folder, ignore_errors=True)
+            else:
+                folder.unlink(missing_ok=True)
+            removed += 1
+        with contextlib.suppress(OSError):
+            (Path(settings.VAR_DIR) / WORK_DIR_NAME / video_id).rmdir()
+    return removed

@@ -23,6 +23,7 @@ from accounts.views import _workspace
 from clips import views as clip_views
 from clips.models import Clip
 from clipsite.signed_media import signed_url
+from pipeline.errors import IngestError
 from pipeline.ingest import source_kind
 from videos import actions
 from videos.config import validate_config
@@ -103,7 +104,11 @@ def _submit(request, workspace, form: NewVideoForm) -> Video | None:
         return None
     # The engine's own rule: a link a video-site extractor claims goes through yt-dlp,
     # any other link is downloaded as a media file.
-    kind = "upload" if upload else ("url" if source_kind(url) == "url" else "youtube")
+    try:
+        kind = "upload" if upload else ("url" if source_kind(url) == "url" else "youtube")
+    except IngestError as exc:  # the form's URL field also accepts ftp:// links
+        form.add_error("url", exc.message)
+        return None
     try:
         return actions.submit_video(
             workspace, request.user, kind=kind, config=config, url=url or "", upload=upload,
@@ -111,6 +116,8 @@ def _submit(request, workspace, form: NewVideoForm) -> Video | None:
         )  # fmt: skip
     except actions.PlanLimitExceeded as exc:
         form.add_error("file" if upload else None, str(exc))
+    except actions.SourceRefused as exc:
+        form.add_error("file" if upload else "url", exc.message)
     except InsufficientMinutes as exc:
         form.add_error(
             None,

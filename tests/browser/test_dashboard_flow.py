@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 
 import django_rq
 import pytest
@@ -161,7 +162,16 @@ def test_it_shows_why_a_video_failed_and_offers_a_retry(page, live_server, worke
     page.get_by_label("Drop a video file here or choose one").set_input_files(str(not_a_video))
     expect(page.locator("#cost")).to_contain_text("cannot read this file's duration")
     page.get_by_role("button", name="Find clips").click()
+    # A text file is refused on the form, before anything is stored or queued.
+    expect(page.get_by_text("not a video file Clipsite can read (it is a text file)")).to_be_visible()
+    assert not Video.objects.exists()
 
+    # Sound without a picture passes the form but fails in the worker, which says why.
+    audio_only = tmp_path / "interview.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=3",
+                    str(audio_only)], check=True)  # fmt: skip
+    page.get_by_label("Drop a video file here or choose one").set_input_files(str(audio_only))
+    page.get_by_role("button", name="Find clips").click()
     page.wait_for_url(re.compile(r"/videos/vid_[^/]+/$"))
     status = page.locator("#video-status")
     expect(status).to_have_attribute("data-status", "failed", timeout=60_000)

@@ -5,12 +5,6 @@ from django.test import Client
 from clips.models import Clip
 
 
-@pytest.fixture
-def alice_api(api_client, alice, key_for, clean_redis):
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key_for(alice)}")
-    return api_client
-
-
 def clip_ids(response) -> list[str]:
     return [c["title"] for c in response.json()["clips"]]
 

@@ -1,7 +1,9 @@
 """ingest() and the SSRF guard: local files, direct links and yt-dlp, all over real loopback HTTP.
 
-The only thing patched is DNS (``pipeline.netguard.resolve``), to make a loopback server
-look like a public host so that a redirect from it to a blocked address can be tested.
+The only things patched are at the socket layer (:class:`tests.fake_network.FakeNetwork`):
+DNS, to make a loopback server look like a public host so that a redirect from it to a
+blocked address can be tested, and connect(), which delivers that public address to
+loopback and records every connection attempt.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pipeline.errors import IngestError, MediaError
 from pipeline.ingest import IngestResult, cut_range, ingest, source_kind
 from pipeline.netguard import check_url
 from pipeline.probe import probe
+from tests.fake_network import FakeNetwork
 from tests.pipeline.http_server import LocalHTTPServer
 from tests.pipeline.test_probe import HAMILTON, LANDSCAPE, SPEECH_MP3, ffmpeg, first_frame, make_config
 
@@ -78,7 +81,7 @@ def test_it_ingests_a_local_file_into_the_workdir(media_dir, workdir, config):
 
 
 def test_it_refuses_a_missing_local_file_and_other_schemes(tmp_path, workdir, config):
-    with pytest.raises(IngestError, match="There is no file at"):
+    with pytest.raises(IngestError, match=r"^The file to process does not exist"):
         ingest(str(tmp_path / "gone.mp4"), workdir, config)
     with pytest.raises(IngestError, match="Only local files and http"):
         ingest("ftp://example.com/video.mp4", workdir, config)
@@ -277,20 +280,22 @@ def test_it_refuses_a_host_name_with_any_private_address(config):
         assert check_url("https://videos.example/a.mp4", strict) == "https://videos.example/a.mp4"
 
 
+def public_network() -> FakeNetwork:
+    """videos.example resolves to a public address, which is delivered to the loopback server."""
+    return FakeNetwork().answer("videos.example", [PUBLIC_ADDRESS]).route(PUBLIC_ADDRESS)
+
+
 @pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:{port}/secret"])
 def test_it_refuses_a_redirect_to_a_blocked_address(media_dir, server, workdir, config, target):
     server.add_file("/secret", media_dir / HAMILTON)
     start = server.add_redirect("/start", target.format(port=server.port))
-    public_looking = start.replace("127.0.0.1", "localhost")
 
-    # DNS says "localhost" is public, so the first hop passes the guard and the redirect is checked.
-    with (
-        mock.patch("pipeline.netguard.resolve", autospec=True, return_value=[PUBLIC_ADDRESS]) as resolve,
-        pytest.raises(IngestError, match="private or local address"),
-    ):
-        ingest(public_looking, workdir, config.replace(allow_private_urls=False))
+    # The first hop is "public", so it passes the guard and the redirect is checked.
+    with public_network() as network, pytest.raises(IngestError, match="private or local address"):
+        ingest(start.replace("127.0.0.1", "videos.example"), workdir, config.replace(allow_private_urls=False))
 
-    resolve.assert_called_once_with("localhost", server.port)
+    assert network.lookups == ["videos.example"]
+    assert network.connects == [(PUBLIC_ADDRESS, server.port)]
     assert server.paths_requested() == ["/start"]
     assert files_in(workdir) == []
 
@@ -348,34 +353,38 @@ def test_it_refuses_a_yt_dlp_playlist_before_downloading(media_dir, server, work
 def test_it_guards_every_request_yt_dlp_makes(media_dir, server, workdir, config):
     server.add_file("/media/hamilton.mp4", media_dir / HAMILTON)
     page = server.add_bytes("/watch/42", video_page(server.url("/media/hamilton.mp4")))
-    page_on_public_name = page.replace("127.0.0.1", "localhost")
+    page_on_public_name = page.replace("127.0.0.1", "videos.example")
 
     # The page's host passes as public; the video it embeds is on 127.0.0.1 and must not be fetched.
     with (
-        mock.patch("pipeline.netguard.resolve", autospec=True, return_value=[PUBLIC_ADDRESS]),
+        public_network() as network,
         pytest.raises(IngestError, match=r"private or local address \(127\.0\.0\.1\)"),
     ):
         ingest(page_on_public_name, workdir, config.replace(allow_private_urls=False), force_ytdlp=True)
 
     assert server.paths_requested() == ["/watch/42"]
+    assert {address for address, _ in network.connects} == {PUBLIC_ADDRESS}
     assert files_in(workdir) == []
 
 
 def test_it_refuses_what_a_yt_dlp_download_was_redirected_to(media_dir, server, workdir, config):
-    # Everything is on "localhost" (public, by the patched DNS) except the redirect target.
+    # Everything is on "videos.example" (public, by the fake DNS) except the redirect target.
     server.add_file("/media/hamilton.mp4", media_dir / HAMILTON)
     server.add_redirect("/media/latest.mp4", server.url("/media/hamilton.mp4"))
-    page = server.add_bytes("/watch/42", video_page(server.url("/media/latest.mp4", host="localhost")))
+    page = server.add_bytes("/watch/42", video_page(server.url("/media/latest.mp4", host="videos.example")))
 
     with (
-        mock.patch("pipeline.netguard.resolve", autospec=True, return_value=[PUBLIC_ADDRESS]),
+        public_network() as network,
         pytest.raises(IngestError, match=r"private or local address \(127\.0\.0\.1\)"),
     ):
-        ingest(page.replace("127.0.0.1", "localhost"), workdir, config.replace(allow_private_urls=False),
+        ingest(page.replace("127.0.0.1", "videos.example"), workdir, config.replace(allow_private_urls=False),
                force_ytdlp=True)
 
-    # yt-dlp follows redirects itself, so the target was asked; its answer was never saved.
-    assert "/media/hamilton.mp4" in server.paths_requested()
+    # yt-dlp follows redirects itself, inside one request; the guard refuses the hop's
+    # connection, so the target is never even asked.
+    assert "/media/latest.mp4" in server.paths_requested()
+    assert "/media/hamilton.mp4" not in server.paths_requested()
+    assert ("127.0.0.1", server.port) not in network.connects
     assert files_in(workdir) == []
 
 

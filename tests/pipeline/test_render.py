@@ -177,8 +177,45 @@ def test_it_reports_an_unreadable_source_as_an_error(media_dir, tmp_path):
         scene_cuts=[],
     )
     assert result.error
-    assert result.error_message
+    assert result.error_message.startswith("Could not ")
+    # The message is for users: ffmpeg's complaint and the server path stay in the log.
+    assert str(tmp_path) not in result.error_message and "ffmpeg" not in result.error_message
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_it_refuses_a_source_that_is_a_playlist_naming_another_file(media_dir, tmp_path):
+    source = tmp_path / "source.mp4"
+    source.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{media_dir / S18}\n#EXT-X-ENDLIST\n")
+
+    result = render_clip(source, probe(media_dir / S18, CONFIG), 1.0, 3.0, [], RenderOptions(short_side=240),
+                         tmp_path / "out.mp4", tmp_path / "out.jpg", CONFIG, scene_cuts=[])  # fmt: skip
+
+    assert result.error and "playlist that refers to other files" in result.error_message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["source.mp4"]
+
+
+@pytest.mark.slow
+def test_it_keeps_scratch_files_beside_the_output_even_in_an_awkward_folder(media_dir, tmp_path, monkeypatch):
+    import tempfile
+
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    out = tmp_path / "my clips, [draft]; it's: 50% = done"
+    seen: list[str] = []
+
+    def progress(fraction: float, message: str = "") -> None:
+        if message == "render the clip":  # the encode is running: its scratch must be in place
+            seen.extend(str(p.relative_to(out)) for p in out.rglob("*.ass"))
+
+    result = render_clip(media_dir / S18, probe(media_dir / S18, CONFIG), 1.0, 3.0, words_from(1.2, "hello there"),
+                         RenderOptions(short_side=240), out / "clip.mp4", out / "clip.jpg", CONFIG, scene_cuts=[],
+                         progress=progress)  # fmt: skip
+
+    assert not result.error, result.error_message
+    assert seen and all(re.fullmatch(r"\.render-[^/]+/captions\.ass", name) for name in seen)
+    assert sorted(p.name for p in out.iterdir()) == ["clip.jpg", "clip.mp4"]  # the scratch folder is gone
+    assert list(system_temp.iterdir()) == []
 
 
 def test_it_derives_the_output_size_from_the_aspect_ratio():

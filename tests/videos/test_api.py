@@ -8,12 +8,6 @@ from videos.models import Video
 
 
 @pytest.fixture
-def alice_api(api_client, alice, key_for, clean_redis):
-    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key_for(alice)}")
-    return api_client
-
-
-@pytest.fixture
 def charlie_api(alice_api, charlie, key_for):
     from rest_framework.test import APIClient
 

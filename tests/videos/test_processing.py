@@ -12,6 +12,7 @@ import requests
 from django.core.files.storage import default_storage
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import MinuteEntry
 from clips import actions as clip_actions
@@ -19,7 +20,7 @@ from clips.models import Clip
 from clipsite.signed_media import signed_url
 from tests.media import REPO_ROOT
 from tests.workers import kill_worker, run_workers, start_worker
-from videos import jobs
+from videos import jobs, storage
 from videos.models import Video
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -129,14 +130,49 @@ def test_it_retries_a_video_whose_worker_was_killed_without_charging_twice(alice
     video.refresh_from_db()
     assert video.status == Video.Status.QUEUED and video.attempts == 1
 
+    # The dead attempt's folder, with its hard link to the upload, went with the sweep.
+    assert not (storage.work_root(video.pk) / "attempt-1").exists()
+    assert os.stat(storage.local_path(video.source_file.name)).st_nlink == 1
+
     run_workers(1, queues=("default",))
     run_workers(1, queues=("render",))
     video.refresh_from_db()
     assert video.status == Video.Status.COMPLETED, video.error_message
     assert video.attempts == 2
+    assert not storage.work_root(video.pk).exists()  # no scratch, not even an empty folder
     assert video.clips.count() == 2 and sorted(video.clips.values_list("rank", flat=True)) == [1, 2]
     assert ledger(workspace) == [("monthly_reset", 60), ("debit", -1)]
     assert_ledger_matches_balance(workspace)
+
+
+def test_it_keeps_a_killed_renders_files_in_the_work_folder_and_sweeps_them(
+    alice, workspace, submit_talk, tmp_path
+):
+    video = submit_talk(workspace, alice)
+    run_workers(1, queues=("default",), prefix="ingest")
+    video.refresh_from_db()
+    assert video.status == Video.Status.GENERATING_CLIPS, video.error_message
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    worker = start_worker("doomed-render", ("render",), env={"TMPDIR": str(system_temp)})
+    deadline = time.monotonic() + 120
+    while not any(storage.work_root(video.pk).glob("render-*/*")) and not any(system_temp.iterdir()):
+        assert time.monotonic() < deadline, "the render never wrote a scratch file"
+        time.sleep(0.05)
+    kill_worker(worker)
+    assert list(system_temp.iterdir()) == []  # nothing of the render lands in the system temp folder
+    [scratch] = storage.work_root(video.pk).glob("render-*")
+    killed = Clip.objects.get(pk=scratch.name.removeprefix("render-").rpartition("-v")[0])
+
+    # The killed render is given up (its attempts spent): its scratch folder is no one's any more.
+    Clip.objects.filter(pk=killed.pk).update(render_attempts=9, heartbeat_at=timezone.now() - jobs_stale())
+    counts = jobs.sweep()
+    assert counts["renders"] == 1 and counts["work"] == 1
+    assert not scratch.exists()
+    run_workers(1, queues=("render",))
+    video.refresh_from_db()
+    assert video.status == Video.Status.COMPLETED  # with the killed clip failed
+    assert not storage.work_root(video.pk).exists()
 
 
 def test_it_fails_and_refunds_when_the_worker_dies_on_the_last_attempt(alice, workspace, submit_talk):

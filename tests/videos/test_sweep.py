@@ -1,5 +1,6 @@
 """The periodic sweep: work whose job vanished (Redis restarted, worker gone) is never stuck."""
 
+import os
 from datetime import timedelta
 
 import django_rq
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from clips import actions as clip_actions
 from clips.models import Clip
-from videos import actions, jobs
+from videos import actions, jobs, storage
 from videos.models import Video
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,3 +55,50 @@ def test_it_leaves_a_live_video_alone(alice, workspace, clean_redis):
     assert jobs.sweep()["retried"] == 0
     video.refresh_from_db()
     assert video.status == Video.Status.TRANSCRIBING
+
+
+def test_it_removes_scratch_folders_whose_job_is_gone_and_keeps_live_ones(
+    alice, workspace, finished_video, settings, tmp_path, clean_redis
+):
+    settings.VAR_DIR = tmp_path
+    running = Video.objects.create(
+        workspace=workspace, submitted_by=alice, source_kind="url", status=Video.Status.TRANSCRIBING,
+        heartbeat_at=timezone.now(), attempts=2,
+    )  # fmt: skip
+    source = tmp_path / "upload.mp4"
+    source.write_bytes(b"media")
+    dead_attempt = storage.work_dir(running.pk, 1)
+    os.link(source, dead_attempt / "source.mp4")  # what ingest leaves for an upload
+    live_attempt = storage.work_dir(running.pk, 2)
+    (live_attempt / "source.mp4").write_bytes(b"media")
+    done, rendering = finished_video.clips.order_by("rank")[:2]
+    Clip.objects.filter(pk=rendering.pk).update(status=Clip.Status.GENERATING, render_version=3,
+                                                heartbeat_at=timezone.now())  # fmt: skip
+    finished_render = storage.render_dir(finished_video.pk, done.pk, done.render_version)
+    (finished_render / "partial.mp4").write_bytes(b"half")
+    old_render = storage.render_dir(finished_video.pk, rendering.pk, 2)
+    live_render = storage.render_dir(finished_video.pk, rendering.pk, 3)
+    (storage.work_root("vid_deleted") / "attempt-1").mkdir(parents=True)
+    storage.work_root("vid_empty").mkdir(parents=True)
+
+    assert jobs.sweep()["work"] == 4
+    assert not dead_attempt.exists() and source.stat().st_nlink == 1
+    assert live_attempt.is_dir() and live_render.is_dir()
+    assert not finished_render.exists() and not old_render.exists()
+    assert not storage.work_root("vid_deleted").exists() and not storage.work_root("vid_empty").exists()
+
+
+def test_it_keeps_sweeping_while_redis_is_down_and_dispatches_once_it_is_back(alice, workspace, redis_outage):
+    old = timezone.now() - timedelta(minutes=10)
+    lost = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url", created_at=old,
+                                status=Video.Status.TRANSCRIBING, heartbeat_at=old, attempts=1)  # fmt: skip
+    waiting = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url", created_at=old)
+    redis_outage.kill()
+    counts = jobs.sweep()  # Redis cannot say which jobs are lost; the rest of the sweep goes on
+    assert counts["retried"] == 1 and counts["dispatched"] == 0
+    lost.refresh_from_db()
+    assert lost.status == Video.Status.QUEUED
+
+    redis_outage.start()
+    assert jobs.sweep()["dispatched"] == 2
+    assert sorted(queued_job_ids("default")) == sorted(actions.process_job_id(v.pk) for v in (lost, waiting))

@@ -127,10 +127,10 @@ def test_it_prefills_the_form_from_the_workspace_defaults(as_alice, workspace):
     assert f'data-max-bytes="{workspace.plan.max_upload_bytes}"' in page and 'data-balance="60"' in page
 
 
-def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, workspace):
+def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, workspace, talk_path):
     response = post_video(
         as_alice,
-        file=mp4(),
+        file=SimpleUploadedFile("my talk.mp4", talk_path.read_bytes(), content_type="video/mp4"),
         numberOfClips="2",
         clipDurationMin="8",
         clipDurationMax="20",
@@ -150,6 +150,14 @@ def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, wor
         config["captionTemplate"] == "karaoke" and config["enableAutoHook"] is False and config["start"] == 5
     )
     assert video.gemini_key and b"gem-secret" not in bytes(video.gemini_key)
+
+
+def test_it_refuses_a_text_file_named_mp4_on_the_form_before_storing_it(as_alice, workspace):
+    fake = SimpleUploadedFile("my talk.mp4", b"just some notes, not a video\n" * 50, content_type="video/mp4")
+    response = post_video(as_alice, file=fake, numberOfClips="2")
+    assert response.status_code == 422 and not Video.objects.exists()
+    page = response.content.decode()
+    assert "not a video file Clipsite can read (it is a text file)" in page
 
 
 @pytest.mark.parametrize(
