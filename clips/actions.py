@@ -16,6 +16,7 @@ from clipsite.queues import cancel_job, enqueue_on_commit
 from videos import actions as video_actions
 from videos import storage
 from videos.models import Video
+from webhooks import events as webhook_events
 
 RENDER_TIMEOUT = 3600
 MAX_RENDER_ATTEMPTS = 2
@@ -128,9 +129,12 @@ def finish_render(
               "rendered_at": timezone.now(), "heartbeat_at": None}  # fmt: skip
     if not error_message:
         fields.update(file=file_name, thumbnail=thumbnail_name, width=width, height=height, layout=layout)
-    updated = Clip.objects.filter(
-        pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING
-    ).update(**fields)
+    with transaction.atomic():
+        updated = Clip.objects.filter(
+            pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING
+        ).update(**fields)
+        if updated:  # clip.ready or clip.failed, once per render
+            webhook_events.clip_finished(clip.pk)
     if not updated:
         storage.delete_names(file_name, thumbnail_name)
         return False

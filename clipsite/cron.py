@@ -7,8 +7,11 @@ from rq import cron
 
 from accounts import jobs as account_jobs
 from videos import jobs as video_jobs
+from webhooks import jobs as webhook_jobs
 
 # Hourly is often enough for a 30-day cycle and bounds how late a reset can be.
 cron.register(account_jobs.reset_monthly_minutes, "default", interval=3600, job_timeout=600)
 # Every minute: retry or fail work whose worker died, re-queue lost jobs, expire sources.
 cron.register(video_jobs.sweep, "default", interval=60, job_timeout=300)
+# Every minute: send due webhook retries and recover deliveries whose worker died.
+cron.register(webhook_jobs.sweep, "default", interval=60, job_timeout=300)

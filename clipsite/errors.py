@@ -1,12 +1,13 @@
-"""Error pages: JSON under /api/ (the API's error contract), HTML everywhere else."""
+"""Error pages: JSON under /api/ and /v1/ (the API's error contract), HTML everywhere else."""
 
 from django.shortcuts import render
 
 from clipsite.api import json_error
+from clipsite.middleware import API_PREFIXES
 
 
 def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(API_PREFIXES)
 
 
 def not_found(request, exception=None):

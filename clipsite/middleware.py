@@ -13,14 +13,15 @@ from django.shortcuts import render
 from clipsite import outage, ratelimit
 from clipsite.api import json_error
 
-API_PREFIX = "/api/"
+# The API, and viralcli's dialect of it (viralcli/).
+API_PREFIXES = ("/api/", "/v1/")
 MAX_JSON_BODY = 64 * 1024
 # Paths whose bodies are files: the plan's upload limit applies there, in the view.
 UPLOAD_PATHS = ("/api/videos/upload",)
 
 
 class ApiGuardMiddleware:
-    """Guards for /api/: a per-IP rate limit applied before authentication (so floods and
+    """Guards for /api/ and /v1/: a per-IP rate limit applied before authentication (so floods and
     key-guessing are capped whatever key they present), the 64 KB body cap checked before
     any work, and ``Cache-Control: no-store`` on every API response.
     """
@@ -29,7 +30,7 @@ class ApiGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIX):
+        if not request.path.startswith(API_PREFIXES):
             return self.get_response(request)
         decision = ratelimit.hit(f"ip:{client_ip(request)}", settings.IP_RATE_PER_MIN)
         if not decision.allowed:
@@ -79,7 +80,7 @@ class RedisOutageMiddleware:
         if not isinstance(exception, outage.ERRORS):
             return None
         outage.unavailable(exception)
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_PREFIXES):
             response = json_error(503, outage.DETAIL)
         else:
             response = render(request, "errors/503.html", {"detail": outage.DETAIL}, status=503)
@@ -101,7 +102,7 @@ class LengthRequiredMiddleware:
         if "HTTP_TRANSFER_ENCODING" not in request.META or request.META.get("CONTENT_LENGTH"):
             return self.get_response(request)
         detail = "Send the body with a Content-Length header; chunked request bodies are not accepted."
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_PREFIXES):
             return json_error(411, detail)
         return HttpResponse(detail, status=411, content_type="text/plain; charset=utf-8")
 

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "ClipStatusEnum": "clips.models.Clip.Status",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids come from the path after /api/; viralcli's /v1/ routes name their own.
+    "SCHEMA_PATH_PREFIX": "/api",
 }
 
 # Security headers. HSTS and secure cookies only when the site is served over HTTPS.

@@ -9,6 +9,7 @@ from clips import api as clips_api
 from clipsite import errors, signed_media, views
 from clipsite.health import healthz
 from videos import api as videos_api
+from webhooks import urls as webhooks_urls
 
 api_patterns = [
     path("workspaces", accounts_api.WorkspaceList.as_view(), name="workspaces"),
@@ -25,6 +26,7 @@ api_patterns = [
     path("clips/<str:clip_id>", clips_api.ClipDetail.as_view(), name="clip"),
     path("clips/<str:clip_id>/render", clips_api.ClipRender.as_view(), name="clip_render"),
     path("clips/<str:clip_id>/download", clips_api.ClipDownload.as_view(), name="clip_download"),
+    *webhooks_urls.api_patterns,
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
@@ -34,6 +36,7 @@ urlpatterns = [
     path("media/signed/<str:token>", signed_media.serve, name="signed_media"),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
+    path("v1/", include("viralcli.urls")),
     path("signup", accounts_views.signup, name="signup"),
     path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
@@ -51,9 +54,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("videos/", include("videos.urls")),
     path("clips/", include("clips.urls")),
+    path("webhooks/", include("webhooks.urls")),
     *(
         path(f"{name}/", include(([path("", views.section, {"section": name}, name="list")], name)))
-        for name in ("tracking", "webhooks")
+        for name in ("tracking",)
     ),
 ]
 

@@ -5,7 +5,6 @@ from django.shortcuts import render
 
 SECTIONS = {
     "tracking": ("Tracking", "Track a video or a topic to watch its velocity and catch breakouts early."),
-    "webhooks": ("Webhooks", "Get signed HTTP callbacks when a video finishes or a tracked item breaks out."),
 }
 
 

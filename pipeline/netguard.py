@@ -7,10 +7,11 @@ downloads, yt-dlp, webhooks): :func:`check_url` judges a link before it is accep
 
 What is refused (:func:`refusal`):
 
-* in every mode: another scheme than http(s); cloud metadata names (``METADATA_HOSTS``)
-  and addresses (``METADATA_ADDRESSES``); link-local addresses (169.254/16, fe80::/10,
-  which hold the metadata service at 169.254.169.254); unspecified (0.0.0.0, ::),
-  multicast and reserved addresses;
+* in every mode: another scheme than http(s) (than https for a caller that asks
+  ``require_https``, as webhooks do unless ``allow_private_urls``); cloud metadata
+  names (``METADATA_HOSTS``) and addresses (``METADATA_ADDRESSES``); link-local
+  addresses (169.254/16, fe80::/10, which hold the metadata service at
+  169.254.169.254); unspecified (0.0.0.0, ::), multicast and reserved addresses;
 * in every mode: any other address that is not global (carrier-grade NAT,
   documentation and benchmarking ranges, ...);
 * unless ``config.allow_private_urls`` (``ALLOW_PRIVATE_URLS``, for development and
@@ -28,7 +29,10 @@ What is refused (:func:`refusal`):
   operator put the IPv4 address at a different offset, so it cannot be read reliably).
 
 A host name is refused when *any* of its addresses is refused, so a name with one public
-and one private record is refused too.
+and one private record is refused too. A host written as an IPv4 address in a legacy
+spelling that the C library reads without DNS (``2130706433``, ``0x7f.0.0.1``,
+``017700000001``, ``127.1``) is judged as that address. A refusal for what a host is or
+resolves to raises :class:`AddressRefused`, whose ``reason`` is short enough for a log line.
 
 Connecting to the checked address. :func:`guard_session` swaps the urllib3 connection
 classes of a session's adapters for guarded ones whose ``_new_conn`` resolves the name

@@ -29,6 +29,7 @@ from pipeline import container, netguard
 from pipeline.errors import IngestError, MediaError
 from videos import storage
 from videos.models import Video
+from webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -296,6 +297,7 @@ def _fail(video: Video, message: str, code: str, *, clip_message: str = "", **fi
             return False
         cancel_renders(video, clip_message or VIDEO_FAILED)
         refund_unused(video)
+        webhook_events.video_failed(video.pk, video.workspace_id)
     storage.drop_cached(storage.video_prefix(video.pk))
     shutil.rmtree(storage.work_root(video.pk), ignore_errors=True)
     dispatch_waiting(video.workspace_id)
@@ -341,10 +343,17 @@ def requeue_lost(video: Video, observed_status: str) -> bool:
 
 
 def complete(video: Video) -> bool:
-    """Mark a video whose clips are all done as completed (fan-in); False if already finished."""
-    updated = Video.objects.filter(pk=video.pk, status=Video.Status.GENERATING_CLIPS).update(
-        status=Video.Status.COMPLETED, progress=100, finished_at=timezone.now(), heartbeat_at=None
-    )
+    """Mark a video whose clips are all done as completed (fan-in); False if already finished.
+
+    Only the call whose UPDATE moves the video fires ``video.completed``, in the same
+    transaction, so a fan-in that runs twice fires it once.
+    """
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk, status=Video.Status.GENERATING_CLIPS).update(
+            status=Video.Status.COMPLETED, progress=100, finished_at=timezone.now(), heartbeat_at=None
+        )
+        if updated:
+            webhook_events.video_completed(video.pk, video.workspace_id)
     if updated:
         storage.drop_cached(storage.video_prefix(video.pk))
         dispatch_waiting(video.workspace_id)

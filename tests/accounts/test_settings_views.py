@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from accounts.models import Workspace
 
 KEY = "AIzaSy-very-secret-gemini-key"
@@ -12,12 +10,6 @@ KEY = "AIzaSy-very-secret-gemini-key"
 def settings_form(**data) -> dict:
     return {"name": "Alice Studio", "aspectRatio": "9:16", "captionTemplate": "hormozi", "genre": "Auto",
             "clipModel": "ClipBasic", "enableCaptions": "on", "enableAutoHook": "on", **data}  # fmt: skip
-
-
-@pytest.fixture
-def as_alice(client, alice):
-    client.force_login(alice)
-    return client
 
 
 def test_it_saves_the_name_and_validated_default_options(as_alice, workspace):

@@ -14,12 +14,6 @@ def clip(alice, workspace):
     return make_clip(completed_video(workspace, alice), 1)
 
 
-@pytest.fixture
-def as_alice(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def test_it_favorites_a_clip_and_swaps_the_button(as_alice, clip):
     response = as_alice.post(f"/clips/{clip.pk}/favorite", {"favorited": "true"}, HTTP_HX_REQUEST="true")
     button = response.content.decode()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import mimetypes
 import re
+import ssl
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,7 +62,7 @@ class LocalHTTPServer:
     def __init__(self, host: str = "127.0.0.1"):
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
-        self._server = _QuietServer((host, 0), _handler_for(self))
+        self._server = QuietServer((host, 0), _handler_for(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -102,12 +103,15 @@ class LocalHTTPServer:
         self._thread.join(timeout=5)
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that does not print the errors of clients hanging up."""
+
     daemon_threads = True
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """Ignore clients that hang up (a download stopped at its size cap); report the rest."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """Ignore clients that hang up (a download stopped at its size cap, a timed-out or
+        killed sender, a TLS handshake given up); report the rest."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 

@@ -55,12 +55,6 @@ def make_clip(video, rank: int, **fields) -> Clip:
 
 
 @pytest.fixture
-def as_alice(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def done(alice, workspace):
     """Alice's completed video with three clips: scores 90, 70 and 30, the second favorited."""
     video = completed_video(workspace, alice)
