@@ -1,19 +1,29 @@
-"""State changes for accounts: sign-up, workspaces, memberships, minutes and API keys.
+"""State changes for accounts: sign-up, workspaces, memberships, minutes, usage and API keys.
 
 Minutes follow one rule: the balance changes only by a conditional UPDATE inside a
 transaction that also writes the ledger row, so the ledger's sum is the balance and
-concurrent debits can never take it below zero.
+concurrent debits can never take it below zero. Discovery and enrichment usage follow
+the same rule, so concurrent charges can never take it above the plan's quota.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from accounts.models import ApiKey, Invitation, Membership, MinuteEntry, Plan, User, Workspace
+from accounts.models import (
+    ApiKey,
+    Invitation,
+    Membership,
+    MinuteEntry,
+    Plan,
+    UsageEntry,
+    User,
+    Workspace,
+)
 from clipsite.crypto import encrypt
 
 
@@ -24,6 +34,22 @@ class InsufficientMinutes(Exception):
         super().__init__(f"This needs {needed} minutes but the workspace has {available}.")
         self.needed = needed
         self.available = available
+
+
+class QuotaExceeded(Exception):
+    """The plan's monthly quota of ``kind`` cannot cover the charge; nothing was charged."""
+
+    code = "quota_exceeded"
+
+    def __init__(self, kind: str, quota: int, used: int):
+        label = {UsageEntry.Kind.DISCOVERY: "discovery calls", UsageEntry.Kind.ENRICHMENT: "enrichments"}
+        super().__init__(
+            f"This workspace has used {used} of its {quota} {label[kind]} this month; "
+            "the quota resets with the monthly period, or a larger plan raises it."
+        )
+        self.kind = kind
+        self.quota = quota
+        self.used = used
 
 
 class InvitationError(Exception):
@@ -98,24 +124,38 @@ def adjust_minutes(workspace: Workspace, amount: int, *, memo: str, by: User | N
 
 
 def reset_monthly_minutes(workspace: Workspace, *, now=None) -> MinuteEntry | None:
-    """Set the balance to the plan's monthly allowance, as one ledger row.
+    """Start a new period: the balance becomes the plan's monthly allowance and the
+    discovery and enrichment counters become zero, each change as one ledger row.
 
-    Uses compare-and-swap on the balance it read, retrying when a concurrent debit got
-    in between, so the delta written to the ledger is exactly the change applied.
-    Returns None when the balance already equals the allowance.
+    Uses compare-and-swap on the balance and counters it read, retrying when a concurrent
+    debit or charge got in between, so the deltas written to the ledgers are exactly the
+    changes applied. Returns the minutes row, or None when the balance already equalled
+    the allowance.
     """
     now = now or timezone.now()
     target = workspace.plan.monthly_minutes
     while True:
         with transaction.atomic():
-            current = (
-                Workspace.objects.filter(pk=workspace.pk).values_list("minutes_balance", flat=True).get()
+            current, discovery, enrichment = (
+                Workspace.objects.filter(pk=workspace.pk)
+                .values_list("minutes_balance", "discovery_used", "enrichment_used")
+                .get()
             )
-            swapped = Workspace.objects.filter(pk=workspace.pk, minutes_balance=current).update(
-                minutes_balance=target, minutes_reset_at=now
-            )
+            swapped = Workspace.objects.filter(
+                pk=workspace.pk, minutes_balance=current, discovery_used=discovery, enrichment_used=enrichment
+            ).update(minutes_balance=target, discovery_used=0, enrichment_used=0, minutes_reset_at=now)
             if not swapped:
                 continue
+            for kind, used in ((UsageEntry.Kind.DISCOVERY, discovery), (UsageEntry.Kind.ENRICHMENT, enrichment)):
+                if used:
+                    UsageEntry.objects.create(
+                        workspace_id=workspace.pk,
+                        kind=kind,
+                        reason=UsageEntry.Reason.MONTHLY_RESET,
+                        amount=-used,
+                        used_after=0,
+                        memo=f"{workspace.plan.name} plan",
+                    )
             if current == target:
                 return None
             return _write_entry(
@@ -126,6 +166,80 @@ def reset_monthly_minutes(workspace: Workspace, *, now=None) -> MinuteEntry | No
                 "",
                 None,
             )
+
+
+def _usage_row(workspace_id: str, kind: str, reason: str, amount: int, reference: str, memo: str) -> UsageEntry:
+    used = Workspace.objects.filter(pk=workspace_id).values_list(f"{kind}_used", flat=True).get()
+    return UsageEntry.objects.create(
+        workspace_id=workspace_id,
+        kind=kind,
+        reason=reason,
+        amount=amount,
+        used_after=used,
+        reference=reference,
+        memo=memo[:200],
+    )
+
+
+def charge_usage(workspace: Workspace, kind: str, amount: int = 1, *, reference: str, memo: str = "") -> UsageEntry:
+    """Charge ``amount`` (> 0) of ``kind`` (discovery or enrichment) against the plan's
+    monthly quota and write the ledger row, or raise QuotaExceeded and change nothing.
+
+    A plan without a quota for ``kind`` is unlimited: the charge is still counted.
+    """
+    kind = UsageEntry.Kind(kind)
+    if amount <= 0:
+        raise ValueError("charge_usage takes a positive amount")
+    counter = f"{kind}_used"
+    with transaction.atomic():
+        # The quota is read first and compared as a literal: a condition on the counter
+        # column alone keeps the UPDATE atomic under concurrent charges on any database.
+        quota = Workspace.objects.filter(pk=workspace.pk).values_list(f"plan__{kind}_per_month", flat=True).get()
+        charged = Workspace.objects.filter(pk=workspace.pk)
+        if quota is not None:
+            charged = charged.filter(**{f"{counter}__lte": quota - amount})
+        if not charged.update(**{counter: F(counter) + amount}):
+            used = Workspace.objects.filter(pk=workspace.pk).values_list(counter, flat=True).get()
+            raise QuotaExceeded(kind, quota, used)
+        return _usage_row(workspace.pk, kind, UsageEntry.Reason.CHARGE, amount, reference, memo)
+
+
+def refund_usage(
+    workspace: Workspace, kind: str, amount: int = 1, *, reference: str, memo: str = ""
+) -> UsageEntry | None:
+    """Give back usage charged under ``reference`` for work that failed on Clipsite's side.
+
+    At most once per reference and kind: a second refund returns None and changes
+    nothing. The refund is capped at what ``reference`` was charged since the last monthly
+    reset (None when that is nothing), so the counter never goes below zero and a refund
+    never takes from a new period's usage.
+    """
+    kind = UsageEntry.Kind(kind)
+    if amount <= 0:
+        raise ValueError("refund_usage takes a positive amount")
+    if not reference:
+        raise ValueError("refund_usage needs the reference the charge was made under")
+    counter = f"{kind}_used"
+    entries = UsageEntry.objects.filter(workspace_id=workspace.pk, kind=kind)
+    try:
+        with transaction.atomic():
+            if entries.filter(reason=UsageEntry.Reason.REFUND, reference=reference).exists():
+                return None
+            resets = entries.filter(reason=UsageEntry.Reason.MONTHLY_RESET).order_by("-id")
+            last_reset = resets.values_list("id", flat=True).first() or 0
+            charges = entries.filter(reason=UsageEntry.Reason.CHARGE, reference=reference, id__gt=last_reset)
+            amount = min(amount, charges.aggregate(total=Sum("amount"))["total"] or 0)
+            if amount <= 0:
+                return None
+            refunded = Workspace.objects.filter(pk=workspace.pk, **{f"{counter}__gte": amount}).update(
+                **{counter: F(counter) - amount}
+            )
+            if not refunded:
+                return None
+            return _usage_row(workspace.pk, kind, UsageEntry.Reason.REFUND, -amount, reference, memo)
+    except IntegrityError:
+        # A concurrent refund of the same reference wrote its row first; this one rolled back.
+        return None
 
 
 def reset_due_workspaces(now=None) -> int:

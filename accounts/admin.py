@@ -1,8 +1,9 @@
-"""Operator admin: plans, workspaces, memberships, the minutes ledger and API keys.
+"""Operator admin: plans, workspaces, memberships, the minutes and usage ledgers and API keys.
 
 Minutes are never edited in place: adding a ledger entry here runs it through
 ``accounts.actions`` (a grant or an adjustment), which moves the balance and writes the
-row in one transaction. Existing entries are read-only.
+row in one transaction. Existing entries are read-only. The usage ledger (discovery and
+enrichment) is read-only entirely: only charges, refunds and the monthly reset write it.
 """
 
 from django import forms
@@ -10,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import actions
-from accounts.models import ApiKey, Invitation, Membership, MinuteEntry, Plan, User, Workspace
+from accounts.models import ApiKey, Invitation, Membership, MinuteEntry, Plan, UsageEntry, User, Workspace
 
 
 @admin.register(User)
@@ -53,10 +54,19 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "plan", "minutes_balance", "is_personal", "created_at"]
+    list_display = [
+        "name",
+        "slug",
+        "plan",
+        "minutes_balance",
+        "discovery_used",
+        "enrichment_used",
+        "is_personal",
+        "created_at",
+    ]
     list_filter = ["plan", "is_personal"]
     search_fields = ["name", "slug", "memberships__user__email"]
-    readonly_fields = ["id", "minutes_balance", "minutes_reset_at", "created_at"]
+    readonly_fields = ["id", "minutes_balance", "discovery_used", "enrichment_used", "minutes_reset_at", "created_at"]
     inlines = [MembershipInline]
 
 
@@ -135,6 +145,23 @@ class MinuteEntryAdmin(admin.ModelAdmin):
             return
         # The admin redirects to the saved object; point it at the row the action wrote.
         obj.pk = entry.pk
+
+
+@admin.register(UsageEntry)
+class UsageEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "workspace", "kind", "reason", "amount", "used_after", "reference", "memo"]
+    list_filter = ["kind", "reason"]
+    search_fields = ["workspace__name", "memo", "reference"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiKey)

@@ -73,6 +73,8 @@ class UsageSerializer(serializers.Serializer):
     minutesUsed = serializers.IntegerField()
     videosSubmitted = serializers.IntegerField()
     videosInProgress = serializers.IntegerField()
+    discoveryUsed = serializers.IntegerField()
+    enrichmentUsed = serializers.IntegerField()
 
 
 class AccountSerializer(serializers.Serializer):
@@ -116,5 +118,6 @@ class Account(APIView):
                 "periodStart": since, "minutesUsed": -spent,
                 "videosSubmitted": videos.filter(created_at__gte=since).count() if since else videos.count(),
                 "videosInProgress": videos.exclude(status__in=Video.TERMINAL).count(),
+                "discoveryUsed": workspace.discovery_used, "enrichmentUsed": workspace.enrichment_used,
             },
         })  # fmt: skip

@@ -1,8 +1,10 @@
-"""Users, workspaces, plans, the minutes ledger and API keys.
+"""Users, workspaces, plans, the minutes and usage ledgers and API keys.
 
 Minutes are a money-like counter: ``Workspace.minutes_balance`` changes only through
 :mod:`accounts.actions`, with conditional UPDATEs, and every change writes a
 :class:`MinuteEntry` in the same transaction, so the ledger's sum is always the balance.
+Discovery and enrichment usage (``discovery_used``, ``enrichment_used``) follow the same
+rule with :class:`UsageEntry`.
 """
 
 from __future__ import annotations
@@ -129,6 +131,12 @@ class Workspace(models.Model):
     is_personal = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     minutes_reset_at = models.DateTimeField(null=True, blank=True, help_text="Last monthly reset.")
+    discovery_used = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Discovery calls this period; changed only through the ledger."
+    )
+    enrichment_used = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Enrichments this period; changed only through the ledger."
+    )
     gemini_key = models.BinaryField(null=True, blank=True, editable=False, help_text="Encrypted at rest.")
     default_config = models.JSONField(
         default=dict, blank=True, help_text="Default clip options for new videos."
@@ -168,6 +176,27 @@ class Workspace(models.Model):
 
     def has_minutes(self, minutes: int) -> bool:
         return self.minutes_balance >= minutes
+
+    def usage_quota(self, kind: str) -> int | None:
+        """The plan's monthly allowance of ``kind`` (a :class:`UsageEntry.Kind`); None: unlimited."""
+        return getattr(self.plan, f"{UsageEntry.Kind(kind)}_per_month")
+
+    def usage_used(self, kind: str) -> int:
+        """How much of ``kind`` was charged this period, net of refunds."""
+        return getattr(self, f"{UsageEntry.Kind(kind)}_used")
+
+    def usage_remaining(self, kind: str) -> int | None:
+        """What is left of ``kind`` this period; None when the plan is unlimited."""
+        quota = self.usage_quota(kind)
+        return None if quota is None else max(0, quota - self.usage_used(kind))
+
+    @property
+    def discovery_remaining(self) -> int | None:
+        return self.usage_remaining(UsageEntry.Kind.DISCOVERY)
+
+    @property
+    def enrichment_remaining(self) -> int | None:
+        return self.usage_remaining(UsageEntry.Kind.ENRICHMENT)
 
     def role_of(self, user) -> str | None:
         membership = self.memberships.filter(user=user).only("role").first()
@@ -274,6 +303,46 @@ class MinuteEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount:+d} ({self.workspace})"
+
+
+class UsageEntry(models.Model):
+    """One movement of a workspace's discovery or enrichment usage.
+
+    Per workspace and kind, the entries' sum is the counter (``<kind>_used``). A reference
+    is refunded at most once: the database refuses a second refund row for it.
+    """
+
+    class Kind(models.TextChoices):
+        DISCOVERY = "discovery", "Discovery"
+        ENRICHMENT = "enrichment", "Enrichment"
+
+    class Reason(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+        MONTHLY_RESET = "monthly_reset", "Monthly reset"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="usage_entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    amount = models.IntegerField(help_text="Positive is a charge; negative a refund or the monthly reset.")
+    used_after = models.PositiveIntegerField()
+    reference = models.CharField(max_length=64, blank=True, db_index=True, help_text="e.g. job:job_...")
+    memo = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "usage entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "reference"],
+                condition=models.Q(reason="refund"),
+                name="one_usage_refund_per_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_reason_display()} {self.amount:+d} ({self.workspace})"
 
 
 class ApiKeyQuerySet(models.QuerySet):

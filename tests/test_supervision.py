@@ -229,10 +229,13 @@ def test_it_replaces_a_killed_worker_and_restarts_a_killed_redis_while_the_web_a
         )  # fmt: skip
         assert set(after) - set(before), "the killed worker was not replaced"
 
+        answered_before_redis = poller.answers
         service.kill_redis()
         assert requests.get(service.url("/api/account"), timeout=10).status_code == 401  # served, not 5xx
-    assert poller.failures == [], "the web server stopped answering"
-    assert poller.answers > 10
+        # The poller keeps getting answers after the restart too (its count proves it ran).
+        mark = poller.answers
+        wait_until(lambda: poller.answers >= mark + 3, 30, "more answers after the Redis restart", service.log)
+    assert answered_before_redis > 0 and poller.failures == [], "the web server stopped answering"
 
 
 def test_it_ends_a_video_in_flight_completed_or_failed_with_a_refund(service, demo_api, talk_path):

@@ -1,11 +1,9 @@
-import threading
-
 import pytest
-from django.db import close_old_connections
 from django.db.models import Sum
 
 from accounts import actions
 from accounts.models import MinuteEntry, Plan, Workspace
+from tests.races import race
 
 
 def ledger_sum(workspace) -> int:
@@ -87,26 +85,17 @@ def test_it_never_goes_below_zero_under_concurrent_debits(make_user):
     user = make_user("race@example.com")
     workspace = Workspace.objects.get(memberships__user=user)
     assert workspace.minutes_balance == 60
-    results: list[str] = []
-    barrier = threading.Barrier(8)
+    def spend(n: int) -> list[str]:
+        outcomes = []
+        for _ in range(5):
+            try:
+                actions.debit_minutes(workspace, 3)
+                outcomes.append("ok")
+            except actions.InsufficientMinutes:
+                outcomes.append("refused")
+        return outcomes
 
-    def spend():
-        try:
-            barrier.wait()
-            for _ in range(5):
-                try:
-                    actions.debit_minutes(workspace, 3)
-                    results.append("ok")
-                except actions.InsufficientMinutes:
-                    results.append("refused")
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=spend) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = [outcome for outcomes in race(8, spend) for outcome in outcomes]
 
     workspace.refresh_from_db()
     # 8 threads x 5 attempts x 3 minutes = 120 asked for, 60 available: exactly 20 succeed.
