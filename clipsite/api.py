@@ -159,6 +159,39 @@ class StrictFieldsMixin:
         return super().to_internal_value(data)
 
 
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# Bounds the offset the database is asked for: past it, page * size overflows SQLite's
+# 64-bit integers. A million rows at the largest page size is still within reach.
+MAX_PAGE = 10_000
+
+
+class PageParams(serializers.Serializer):
+    """The ``page`` and ``pageSize`` query parameters of every paged list."""
+
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+    pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
+
+
+class PageFieldsSerializer(serializers.Serializer):
+    """The fields every page envelope has beside its list (``videos``, ``webhooks``, ...)."""
+
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    hasMore = serializers.BooleanField()
+
+
+def page_of(queryset, params: dict, key: str, serializer) -> dict:
+    """One page of ``queryset`` as ``{key: [...], count, page, pageSize, hasMore}``;
+    ``params`` are a :class:`PageParams`' validated data."""
+    page, size = params["page"], params["pageSize"]
+    total = queryset.count()
+    rows = queryset[(page - 1) * size : page * size]
+    return {key: serializer(rows, many=True).data, "count": total, "page": page, "pageSize": size,
+            "hasMore": page * size < total}  # fmt: skip
+
+
 class Conflict(exceptions.APIException):
     """The resource is in a state that does not allow the request (already finished, busy)."""
 

@@ -36,6 +36,7 @@ face tracking works on frames :mod:`pipeline.reframe` decodes through ``run_ffmp
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from pathlib import Path
@@ -81,11 +82,23 @@ def identify(path: str | Path) -> str:
     external references as such), and :class:`~pipeline.errors.MediaError` when the
     file is missing or empty. Messages never contain the path.
     """
-    path = Path(path)
-    if not path.is_file():
+    path = Path(path).resolve()
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not path.is_file():
         raise MediaError("The file does not exist; upload or download it again.")
-    with path.open("rb") as stream:
-        return identify_stream(stream, path.stat().st_size)
+    # One processing run opens the same file many times (probe, audio, scenes, each
+    # render); the answer holds while the file is the same bytes at the same place.
+    return _identify_file(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _identify_file(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    """:func:`identify` for one version of a file (a refusal raises and is not cached)."""
+    with open(path, "rb") as stream:
+        return identify_stream(stream, size)
 
 
 def identify_stream(stream: BinaryIO, size: int) -> str:

@@ -439,10 +439,15 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024**2:,.0f} MB" if size >= 1024**2 else f"{size:,} bytes"
 
 
-def _reason(exc: Exception) -> str:
-    """The operating system's reason inside a requests error, without urllib3's object reprs."""
+def os_reason(exc: Exception) -> str | None:
+    """The operating system's reason inside a requests error ("Connection refused"),
+    without urllib3's object reprs; None when the error carries none."""
     match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-    return match.group(1).strip() if match else type(exc).__name__
+    return match.group(1).strip() if match else None
+
+
+def _reason(exc: Exception) -> str:
+    return os_reason(exc) or type(exc).__name__
 
 
 def media_suffix(name: str) -> str:

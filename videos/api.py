@@ -20,7 +20,16 @@ from rest_framework.views import APIView
 from accounts.actions import InsufficientMinutes
 from accounts.models import ApiKey, Workspace
 from clipsite import parsers, ratelimit
-from clipsite.api import ERRORS, Conflict, PayloadTooLarge, PaymentRequired, error_body, error_responses
+from clipsite.api import (
+    ERRORS,
+    Conflict,
+    PageParams,
+    PayloadTooLarge,
+    PaymentRequired,
+    error_body,
+    error_responses,
+    page_of,
+)
 from clipsite.idempotency import idempotent
 from videos import actions
 from videos.config import validate_config
@@ -46,11 +55,6 @@ PLATFORM_HOSTS = {
     "instagram": ("instagram.com",),
 }
 PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
-PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-# Bounds the offset the database is asked for: past it, page * size overflows SQLite's
-# 64-bit integers. A million videos at the largest page size is still within reach.
-MAX_PAGE = 10_000
 
 
 def resolve_workspace(request, workspace_id: str | None = None) -> Workspace:
@@ -234,17 +238,11 @@ class VideoList(APIView):
         videos = Video.objects.filter(workspace=workspace).annotate(clip_count=Count("clips"))
         if params.validated_data.get("status"):
             videos = videos.filter(status=params.validated_data["status"])
-        page, size = params.validated_data["page"], params.validated_data["pageSize"]
-        total = videos.count()
-        rows = videos[(page - 1) * size : page * size]
-        return Response({"videos": VideoSerializer(rows, many=True).data, "count": total, "page": page,
-                         "pageSize": size, "hasMore": page * size < total})  # fmt: skip
+        return Response(page_of(videos, params.validated_data, "videos", VideoSerializer))
 
 
-class ListParams(serializers.Serializer):
+class ListParams(PageParams):
     status = serializers.ChoiceField(choices=Video.Status.choices, required=False)
-    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-    pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
     workspaceId = serializers.CharField(required=False)
 
 

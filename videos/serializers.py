@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clipsite.api import StrictFieldsMixin
+from clipsite.api import PageFieldsSerializer, StrictFieldsMixin
 from videos.config import VideoConfigSerializer
 from videos.models import Video
 
@@ -113,12 +113,8 @@ def status_payload(video: Video) -> dict:
     }  # fmt: skip
 
 
-class VideoPageSerializer(serializers.Serializer):
+class VideoPageSerializer(PageFieldsSerializer):
     videos = VideoSerializer(many=True)
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-    hasMore = serializers.BooleanField()
 
 
 class SubmitBaseSerializer(StrictFieldsMixin, serializers.Serializer):

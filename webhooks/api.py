@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
 
 from accounts.models import Workspace
-from clipsite.api import ERRORS, error_body, error_responses
+from clipsite.api import ERRORS, error_body, error_responses, page_of
 from clipsite.idempotency import idempotent
 from videos.api import resolve_workspace
 from videos.models import Video
@@ -96,14 +96,6 @@ class WebhookView(APIView):
             raise exceptions.PermissionDenied(MANAGERS_ONLY.format(workspace=workspace.name))
 
 
-def _page(queryset, params: dict, key: str, serializer) -> dict:
-    page, size = params["page"], params["pageSize"]
-    total = queryset.count()
-    rows = queryset[(page - 1) * size : page * size]
-    return {key: serializer(rows, many=True).data, "count": total, "page": page, "pageSize": size,
-            "hasMore": page * size < total}  # fmt: skip
-
-
 class WebhookList(WebhookView):
     @extend_schema(
         parameters=[WebhookListParams], responses={200: WebhookPageSerializer, **ERRORS},
@@ -113,7 +105,7 @@ class WebhookList(WebhookView):
         params = WebhookListParams(data=request.query_params)
         params.is_valid(raise_exception=True)
         workspace = resolve_workspace(request, params.validated_data.get("workspaceId"))
-        return Response(_page(Endpoint.objects.filter(workspace=workspace), params.validated_data, "webhooks",
+        return Response(page_of(Endpoint.objects.filter(workspace=workspace), params.validated_data, "webhooks",
                               WebhookSerializer))  # fmt: skip
 
     @extend_schema(
@@ -204,7 +196,7 @@ class WebhookDeliveries(WebhookView):
         deliveries = endpoint.deliveries.select_related("event")
         if params.validated_data.get("status"):
             deliveries = deliveries.filter(status=params.validated_data["status"])
-        return Response(_page(deliveries, params.validated_data, "deliveries", DeliverySerializer))
+        return Response(page_of(deliveries, params.validated_data, "deliveries", DeliverySerializer))
 
 
 class WebhookRedeliver(WebhookView):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import email.utils
 import logging
-import re
 import time
 
 import requests
@@ -127,10 +126,10 @@ def _since(started: float) -> int:
 
 
 def _reason(exc: requests.RequestException) -> str:
-    """The operating system's reason (e.g. "Connection refused"), without urllib3's object reprs."""
-    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
-    if match:
-        return match.group(1).strip()
+    """Why a request failed, for people: the operating system's reason when there is one."""
+    reason = netguard.os_reason(exc)
+    if reason:
+        return reason
     if isinstance(exc, requests.ConnectionError):
         return "The connection failed"
     return f"The request failed ({type(exc).__name__})"

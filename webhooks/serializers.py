@@ -11,8 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clipsite.api import StrictFieldsMixin
-from videos.api import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE
+from clipsite.api import PageFieldsSerializer, PageParams, StrictFieldsMixin
 from webhooks import actions
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE, Delivery, Endpoint
 from webhooks.schema import EVENT_BODY, event_body
@@ -99,12 +98,8 @@ class WebhookSecretEnvelopeSerializer(serializers.Serializer):
     webhook = WebhookWithSecretSerializer()
 
 
-class WebhookPageSerializer(serializers.Serializer):
+class WebhookPageSerializer(PageFieldsSerializer):
     webhooks = WebhookSerializer(many=True)
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-    hasMore = serializers.BooleanField()
 
 
 class WebhookCreateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -165,17 +160,8 @@ class DeliveryEnvelopeSerializer(serializers.Serializer):
     delivery = DeliverySerializer()
 
 
-class DeliveryPageSerializer(serializers.Serializer):
+class DeliveryPageSerializer(PageFieldsSerializer):
     deliveries = DeliverySerializer(many=True)
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    pageSize = serializers.IntegerField()
-    hasMore = serializers.BooleanField()
-
-
-class PageParams(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
-    pageSize = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=PAGE_SIZE)
 
 
 class WebhookListParams(PageParams):

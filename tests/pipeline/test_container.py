@@ -57,6 +57,16 @@ def assert_plain(error: MediaError, *paths: Path) -> None:
         assert word not in error.message
 
 
+def test_it_judges_a_file_again_once_its_bytes_change_at_the_same_path(victim, upload_dir):
+    video = upload_dir / "holiday.mp4"
+    shutil.copyfile(victim, video)
+    assert identify(video) == "mov"
+    hostile_media.hls_playlist(video, str(victim), 10.0)  # the same name, now a playlist
+
+    with pytest.raises(UnsupportedMediaError, match=PLAYLIST):
+        identify(video)
+
+
 @pytest.mark.parametrize("name", ["playlist.m3u8", "holiday.mp4"])
 def test_it_refuses_an_hls_playlist_of_a_local_file_whatever_its_name(victim, upload_dir, config, name):
     playlist = hostile_media.hls_playlist(upload_dir / name, str(victim), 10.0)
