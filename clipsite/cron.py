@@ -6,6 +6,7 @@ Each job is idempotent, so a missed or doubled tick does no harm.
 from rq import cron
 
 from accounts import jobs as account_jobs
+from tracking import jobs as tracking_jobs
 from videos import jobs as video_jobs
 from webhooks import jobs as webhook_jobs
 
@@ -15,3 +16,5 @@ cron.register(account_jobs.reset_monthly_minutes, "default", interval=3600, job_
 cron.register(video_jobs.sweep, "default", interval=60, job_timeout=300)
 # Every minute: send due webhook retries and recover deliveries whose worker died.
 cron.register(webhook_jobs.sweep, "default", interval=60, job_timeout=300)
+# Every minute: retry or fail enrichment jobs whose worker died, re-queue lost ones.
+cron.register(tracking_jobs.sweep, "default", interval=60, job_timeout=300)

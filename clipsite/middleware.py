@@ -16,6 +16,7 @@ from clipsite.api import json_error
 # The API, and viralcli's dialect of it (viralcli/).
 API_PREFIXES = ("/api/", "/v1/")
 MAX_JSON_BODY = 64 * 1024
+HSTS_SECONDS = 31536000
 # Paths whose bodies are files: the plan's upload limit applies there, in the view.
 UPLOAD_PATHS = ("/api/videos/upload",)
 
@@ -23,7 +24,7 @@ UPLOAD_PATHS = ("/api/videos/upload",)
 class ApiGuardMiddleware:
     """Guards for /api/ and /v1/: a per-IP rate limit applied before authentication (so floods and
     key-guessing are capped whatever key they present), the 64 KB body cap checked before
-    any work, and ``Cache-Control: no-store`` on every API response.
+    any work, and ``Cache-Control: no-store`` and HSTS on every API response.
     """
 
     def __init__(self, get_response):
@@ -41,6 +42,12 @@ class ApiGuardMiddleware:
         else:
             response = self.get_response(request)
         response["Cache-Control"] = "no-store"
+        # viralcli's clients expect HSTS on every API answer, plain HTTP included (where
+        # browsers ignore it). nosniff and Referrer-Policy come from SecurityMiddleware,
+        # which wraps this one; X-Frame-Options is set here too, because the answers this
+        # guard makes itself never reach the clickjacking middleware inside it.
+        response.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains")
+        response.setdefault("X-Frame-Options", "DENY")
         return response
 
     @staticmethod

@@ -78,3 +78,27 @@ def release(name: str) -> None:
         _redis().eval(_RELEASE, 1, f"clipsite:inflight:{name}")
     except outage.ERRORS as exc:
         outage.warn_quietly("in-flight slots are not released", exc)
+
+
+def pace(name: str, interval_seconds: float, *, max_wait: float = 30.0) -> None:
+    """Block until ``interval_seconds`` have passed since the last call for ``name`` in any
+    process, then claim the next turn; give up waiting after ``max_wait`` seconds.
+
+    Each turn is a key set with ``NX`` that expires after the interval: whoever sets it
+    goes now, the others wait for its expiry. Fails open while Redis is unreachable.
+    """
+    if interval_seconds <= 0:
+        return
+    key = f"clipsite:pace:{name}"
+    milliseconds = max(1, int(interval_seconds * 1000))
+    deadline = time.monotonic() + max_wait
+    try:
+        redis = _redis()
+        while not redis.set(key, 1, nx=True, px=milliseconds):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            wait = redis.pttl(key)
+            time.sleep(min(remaining, max(wait, 1) / 1000))
+    except outage.ERRORS as exc:
+        outage.warn_quietly("platform requests are not paced", exc)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from pipeline.config import PipelineConfig, env_bool, env_int, env_str
+from pipeline.config import PipelineConfig, env_bool, env_float, env_int, env_str
 from pipeline.errors import ConfigError
 
 ENV = os.environ
@@ -65,6 +65,10 @@ def _parse(env) -> dict:
         "signed_url_ttl": env_int(env, "SIGNED_URL_TTL_SECONDS", 3600, minimum=60, maximum=7 * 24 * 3600),
         "source_retention_hours": env_int(env, "SOURCE_RETENTION_HOURS", 24, minimum=0),
         "pipeline": PipelineConfig.from_env(env),
+        "hook_seconds": env_float(env, "HOOK_SECONDS", 30.0, minimum=1, maximum=600),
+        "discovery_results": env_int(env, "DISCOVERY_RESULTS", 50, minimum=5, maximum=100),
+        "enrich_global_max": env_int(env, "ENRICH_GLOBAL_MAX", 16, minimum=1),
+        "platform_min_interval": env_float(env, "PLATFORM_MIN_INTERVAL", 1.0, minimum=0, maximum=60),
     }
 
 
@@ -305,6 +309,14 @@ IP_RATE_PER_MIN = _V["ip_rate_per_min"]
 SIGNED_URL_TTL_SECONDS = _V["signed_url_ttl"]
 SOURCE_RETENTION_HOURS = _V["source_retention_hours"]
 PIPELINE = _V["pipeline"]
+
+# Trend intelligence (tracking/): seconds of a video's start transcribed as its hook; how
+# many search results one discovery reads; enrichment jobs in flight across all accounts;
+# seconds between two requests to one platform, across every worker.
+HOOK_SECONDS = _V["hook_seconds"]
+DISCOVERY_RESULTS = _V["discovery_results"]
+ENRICH_GLOBAL_MAX = _V["enrich_global_max"]
+PLATFORM_MIN_INTERVAL = _V["platform_min_interval"]
 
 LOGGING = {
     "version": 1,

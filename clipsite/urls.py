@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from clips import api as clips_api
-from clipsite import errors, signed_media, views
+from clipsite import errors, signed_media
 from clipsite.health import healthz
 from videos import api as videos_api
 from webhooks import urls as webhooks_urls
@@ -37,6 +38,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("v1/", include("viralcli.urls")),
+    # viralcli serves its OpenAPI document at /docs; its clients find Clipsite's there too.
+    path("docs", RedirectView.as_view(pattern_name="api:docs"), name="docs"),
     path("signup", accounts_views.signup, name="signup"),
     path("login", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
@@ -55,10 +58,7 @@ urlpatterns = [
     path("videos/", include("videos.urls")),
     path("clips/", include("clips.urls")),
     path("webhooks/", include("webhooks.urls")),
-    *(
-        path(f"{name}/", include(([path("", views.section, {"section": name}, name="list")], name)))
-        for name in ("tracking",)
-    ),
+    path("tracking/", include("tracking.urls")),
 ]
 
 handler404 = errors.not_found

@@ -40,6 +40,8 @@ HEARTBEAT_SECONDS = 10
 # A running video or render whose heartbeat is older than this has lost its worker.
 STALE_SECONDS = 120
 CACHE_MAX_AGE_SECONDS = 6 * 3600
+# A storyboard is made within one request; its folder is left only by a killed web worker.
+STORYBOARD_MAX_SECONDS = 15 * 60
 
 
 @contextmanager
@@ -245,7 +247,8 @@ def _work_is_live(video_id: str, name: str) -> bool:
     """Whether the scratch folder ``name`` of a video belongs to a job that may still use it.
 
     A processing attempt's folder lives while the video runs that attempt; a render's
-    while its clip renders that version. Anything else was left by a job that died (or
+    while its clip renders that version; an enrichment job's (under the job's id) while
+    the job runs that attempt; a storyboard's for a quarter of an hour. Anything else was left by a job that died (or
     by a finished video) and holds nothing worth keeping: partial renders, a hard link
     to a source that retention has since deleted. The folders are listed before this
     reads the database, and a job creates its folder only after claiming its work, so a
@@ -262,4 +265,20 @@ def _work_is_live(video_id: str, name: str) -> bool:
             pk=clip_id, video_id=video_id, status=Clip.Status.GENERATING,
             render_version=version if version.isdigit() else -1,
         ).exists()  # fmt: skip
+    if kind == "enrich":
+        from tracking.models import EnrichmentJob
+
+        return EnrichmentJob.objects.filter(
+            pk=video_id, status=EnrichmentJob.Status.RUNNING, attempt=rest if rest.isdigit() else -1
+        ).exists()
+    if kind == "storyboard":
+        # Made inside a web request, which has no row to check: young folders are in use.
+        return time.time() - _mtime(video_id, name) < STORYBOARD_MAX_SECONDS
     return False
+
+
+def _mtime(owner: str, name: str) -> float:
+    try:
+        return (storage.work_root(owner) / name).stat().st_mtime
+    except OSError:
+        return 0.0

@@ -14,7 +14,9 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from accounts.actions import QuotaExceeded
 from clipsite import api
+from tracking.errors import HTTP_STATUS, TrendError
 from webhooks.errors import WebhookError
 
 VALIDATION_STATUS = 422
@@ -45,6 +47,14 @@ def _part(key):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, QuotaExceeded):
+        set_rollback()
+        return Response(api.error_body(402, str(exc), exc.code), status=402)
+    if isinstance(exc, TrendError):
+        set_rollback()
+        status = HTTP_STATUS.get(exc.code, 400)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+        return Response(api.error_body(status, exc.message, exc.code), status=status, headers=headers)
     if isinstance(exc, WebhookError):
         if exc.code in DOMAIN_STATUS:
             set_rollback()

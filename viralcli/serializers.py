@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipsite.api import StrictFieldsMixin
+from pipeline.trends.storyboard import MAX_TILES
+from tracking.models import EnrichmentJob, Platform
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE, Endpoint
 
 EVENT_TYPE_CHOICES = [ALL_EVENTS, *SUBSCRIBABLE]
@@ -53,3 +57,208 @@ class WebhookCreatedSerializer(WebhookSerializer):
     @extend_schema_field(serializers.CharField(help_text="whsec_...: shown once; store it now."))
     def get_secret(self, endpoint) -> str:
         return self.context["secret"]
+
+
+SEED_HELP = "A seed topic, e.g. a format or a niche (1-200 characters)."
+PLATFORM_HELP = "Where to search: youtube (default), tiktok or instagram; availability varies by plan."
+
+
+class SeedField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=200, min_length=1, trim_whitespace=True, help_text=SEED_HELP, **kwargs)
+
+
+class DiscoveryRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+    seed = SeedField()
+    platform = serializers.ChoiceField(choices=Platform.choices, default=Platform.YOUTUBE, help_text=PLATFORM_HELP)
+
+    class Meta:
+        ref_name = "V1DiscoveryRequest"
+
+
+class PipelineRequestSerializer(DiscoveryRequestSerializer):
+    class Meta:
+        ref_name = "V1PipelineRequest"
+
+
+class AnalyzeRequestSerializer(StrictFieldsMixin, serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="A YouTube, TikTok or Instagram video link.")
+    density = serializers.IntegerField(min_value=1, max_value=MAX_TILES, default=9,
+                                       help_text="Storyboard frame count (1-25).")  # fmt: skip
+    full = serializers.BooleanField(default=False, help_text="Whole-video transcript (default: the hook window only).")
+
+    class Meta:
+        ref_name = "V1AnalyzeRequest"
+
+
+class StoryboardQuerySerializer(serializers.Serializer):
+    url = serializers.CharField(max_length=2000, help_text="A YouTube, TikTok or Instagram video link.")
+    density = serializers.IntegerField(min_value=1, max_value=MAX_TILES, default=9, help_text="Tiles (1-25).")
+
+
+class SignalsQuerySerializer(serializers.Serializer):
+    seed = serializers.CharField(max_length=200, required=False, help_text="Only this seed (case and spaces folded).")
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100, help_text="Most recent signals kept.")
+
+
+class JobCreatedSerializer(serializers.Serializer):
+    job_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=EnrichmentJob.Status.choices)
+
+    class Meta:
+        ref_name = "V1JobCreated"
+
+
+class JobSerializer(serializers.Serializer):
+    """A job as viralcli polls it, plus its progress."""
+
+    job_id = serializers.CharField(source="pk")
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    result = serializers.SerializerMethodField(
+        help_text="viralcli's analyze result (pipeline: the discovery + `enriched`), with `storyboard_url` added."
+    )
+    error = serializers.SerializerMethodField()
+    error_code = serializers.SerializerMethodField()
+    progress = serializers.IntegerField()
+    stage = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "V1Job"
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_result(self, job) -> dict | None:
+        """The stored result, with a link to the enriched video's storyboard at the job's density
+        (storyboards are made on demand and cost an enrichment, so only the link is given)."""
+        if job.result is None:
+            return None
+        enriched = job.result.get("enriched") if job.kind == EnrichmentJob.Kind.PIPELINE else job.result
+        if not enriched or not enriched.get("url"):
+            return job.result
+        query = urlencode({"url": enriched["url"], "density": job.density})
+        link = self.context["request"].build_absolute_uri(f"/v1/storyboard?{query}")
+        enriched = {**enriched, "storyboard_url": link}
+        return {**job.result, "enriched": enriched} if job.kind == EnrichmentJob.Kind.PIPELINE else enriched
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_error(self, job) -> str | None:
+        return job.error or None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_error_code(self, job) -> str | None:
+        return job.error_code or None
+
+
+class LimitsSerializer(serializers.Serializer):
+    discovery = serializers.IntegerField(allow_null=True)
+    enrich = serializers.IntegerField(allow_null=True)
+    tracked = serializers.IntegerField(allow_null=True)
+    concurrency = serializers.IntegerField()
+    rate_per_min = serializers.IntegerField()
+    platforms = serializers.ListField(child=serializers.CharField())
+    history_days = serializers.IntegerField(allow_null=True)
+
+    class Meta:
+        ref_name = "V1Limits"
+
+
+class UsageSerializer(serializers.Serializer):
+    discovery_used = serializers.IntegerField()
+    enrich_used = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "V1Usage"
+
+
+class AccountSerializer(serializers.Serializer):
+    account_id = serializers.CharField()
+    plan = serializers.CharField()
+    limits = LimitsSerializer()
+    usage = UsageSerializer()
+    period_start = serializers.DateTimeField(allow_null=True, help_text="When the monthly quotas were last reset.")
+
+    class Meta:
+        ref_name = "V1Account"
+
+
+class SnapshotSerializer(serializers.Serializer):
+    captured_at = serializers.DateTimeField()
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField(allow_null=True)
+    comments = serializers.IntegerField(allow_null=True)
+    views_per_day = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "V1Snapshot"
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_views_per_day(self, snapshot) -> int | None:
+        return snapshot.views_per_day(snapshot.video.uploaded_at)
+
+
+class VideoSerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    video_id = serializers.CharField()
+    url = serializers.CharField()
+    title = serializers.CharField()
+    creator = serializers.CharField()
+    caption = serializers.CharField()
+    thumbnail = serializers.CharField()
+    duration_sec = serializers.FloatField(allow_null=True)
+    uploaded_at = serializers.DateTimeField(allow_null=True)
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField(allow_null=True)
+    comments = serializers.IntegerField(allow_null=True)
+    transcript = serializers.CharField()
+    transcript_kind = serializers.SerializerMethodField()
+    enriched_at = serializers.DateTimeField(allow_null=True)
+    heatmap = serializers.JSONField()
+    snapshots = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "V1Video"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_transcript_kind(self, video) -> str | None:
+        return video.transcript_kind or None
+
+    @extend_schema_field(SnapshotSerializer(many=True))
+    def get_snapshots(self, video) -> list:
+        return SnapshotSerializer(self.context["snapshots"], many=True).data
+
+
+class SignalSerializer(serializers.Serializer):
+    signal_id = serializers.CharField(source="pk")
+    seed = serializers.CharField()
+    platform = serializers.CharField()
+    captured_at = serializers.DateTimeField(source="created_at")
+    verdict = serializers.CharField()
+    n = serializers.IntegerField()
+    adoption_histogram = serializers.SerializerMethodField()
+    breakouts = serializers.SerializerMethodField()
+    verdict_detail = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "V1Signal"
+
+    @extend_schema_field(serializers.JSONField())
+    def get_adoption_histogram(self, signal) -> list:
+        return signal.result.get("adoption_histogram", [])
+
+    @extend_schema_field(serializers.JSONField())
+    def get_breakouts(self, signal) -> list:
+        return signal.result.get("breakouts", [])
+
+    @extend_schema_field(serializers.JSONField())
+    def get_verdict_detail(self, signal) -> dict | None:
+        return signal.result.get("verdict_detail")
+
+
+class SignalsSerializer(serializers.Serializer):
+    seed = serializers.CharField(allow_null=True)
+    signals = SignalSerializer(many=True)
+
+    class Meta:
+        ref_name = "V1Signals"

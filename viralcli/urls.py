@@ -2,11 +2,19 @@
 
 from django.urls import path
 
-from viralcli import views
+from viralcli import trends, views
 
 app_name = "v1"
 
 urlpatterns = [
+    path("account", trends.Account.as_view(), name="account"),
+    path("discovery", trends.Discovery.as_view(), name="discovery"),
+    path("signals", trends.Signals.as_view(), name="signals"),
+    path("analyze", trends.Analyze.as_view(), name="analyze"),
+    path("pipeline", trends.Pipeline.as_view(), name="pipeline"),
+    path("jobs/<str:job_id>", trends.Job.as_view(), name="job"),
+    path("storyboard", trends.Storyboard.as_view(), name="storyboard"),
+    path("videos/<str:platform>/<str:video_id>", trends.Video.as_view(), name="video"),
     path("webhooks", views.Webhooks.as_view(), name="webhooks"),
     path("webhooks/<int:endpoint_id>", views.WebhookDetail.as_view(), name="webhook"),
 ]
