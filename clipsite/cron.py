@@ -18,3 +18,5 @@ cron.register(video_jobs.sweep, "default", interval=60, job_timeout=300)
 cron.register(webhook_jobs.sweep, "default", interval=60, job_timeout=300)
 # Every minute: retry or fail enrichment jobs whose worker died, re-queue lost ones.
 cron.register(tracking_jobs.sweep, "default", interval=60, job_timeout=300)
+# Every minute: poll the tracked items that are due (each item sets its own cadence).
+cron.register(tracking_jobs.watch, "default", interval=60, job_timeout=300)

@@ -69,6 +69,8 @@ def _parse(env) -> dict:
         "discovery_results": env_int(env, "DISCOVERY_RESULTS", 50, minimum=5, maximum=100),
         "enrich_global_max": env_int(env, "ENRICH_GLOBAL_MAX", 16, minimum=1),
         "platform_min_interval": env_float(env, "PLATFORM_MIN_INTERVAL", 1.0, minimum=0, maximum=60),
+        "vpd_breakout": env_float(env, "VPD_BREAKOUT", 100_000, minimum=1),
+        "accel_hot": env_float(env, "ACCEL_HOT", 20_000, minimum=1),
     }
 
 
@@ -317,6 +319,10 @@ HOOK_SECONDS = _V["hook_seconds"]
 DISCOVERY_RESULTS = _V["discovery_results"]
 ENRICH_GLOBAL_MAX = _V["enrich_global_max"]
 PLATFORM_MIN_INTERVAL = _V["platform_min_interval"]
+# Trend events (docs/trends.md): ``breakout`` when a tracked video's true views per day
+# cross VPD_BREAKOUT, ``accelerating`` when its velocity grows by ACCEL_HOT views/day per day.
+VPD_BREAKOUT = _V["vpd_breakout"]
+ACCEL_HOT = _V["accel_hot"]
 
 LOGGING = {
     "version": 1,

@@ -83,9 +83,10 @@ def kill_worker(process: subprocess.Popen) -> None:
     """SIGKILL a worker and the work horse it forked, as when a machine dies.
 
     RQ's work horse moves into a process group of its own, so it is found by its parent
-    and killed by name rather than with the worker's group.
+    and killed by pid rather than with the worker's group, and so are the programs it
+    runs (ffmpeg): left alive, they would go on writing into the job's scratch folder.
     """
-    horses = children_of(process.pid)
+    horses = descendants_of(process.pid)
     os.killpg(process.pid, signal.SIGKILL)
     for pid in horses:
         with contextlib.suppress(ProcessLookupError):
@@ -94,8 +95,16 @@ def kill_worker(process: subprocess.Popen) -> None:
     process.log_file.close()
 
 
-def children_of(pid: int) -> list[int]:
-    return [child for child, fields in process_table() if int(fields[1]) == pid]
+def descendants_of(pid: int) -> list[int]:
+    """Every process below ``pid``: its children, theirs, and so on."""
+    table = list(process_table())
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [child for child, fields in table if int(fields[1]) == parent]
+        found += children
+        frontier += children
+    return found
 
 
 def process_table():

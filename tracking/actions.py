@@ -181,6 +181,12 @@ def _upsert(platform: str, video_id: str, fields: dict) -> PlatformVideo:
     raise RuntimeError(f"could not store {platform}:{video_id}")
 
 
+def video_row(ref: VideoRef) -> PlatformVideo:
+    """The stored row of the video ``ref`` (created bare, with only its link, if new)."""
+    existing = PlatformVideo.objects.filter(platform=ref.platform, video_id=ref.video_id).first()
+    return existing or _upsert(ref.platform, ref.video_id, {"url": ref.url[:500]})
+
+
 def see(workspace: Workspace, video: PlatformVideo, now: datetime | None = None) -> None:
     """Record that ``workspace`` met ``video``, so it may read it back."""
     now = now or timezone.now()

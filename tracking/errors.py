@@ -13,6 +13,8 @@ class TrendError(Exception):
     URL_REFUSED = "url_refused"
     PLATFORM_NOT_IN_PLAN = "platform_not_in_plan"
     SEARCH_UNSUPPORTED = "search_unsupported"
+    ALREADY_TRACKED = "already_tracked"
+    TRACKED_LIMIT = "tracked_limit"
     TOO_MANY_JOBS = "too_many_jobs"
     BUSY = "busy"
     PLATFORM_REFUSED = "platform_refused"
@@ -39,6 +41,8 @@ HTTP_STATUS = {
     TrendError.VIDEO_UNAVAILABLE: 400,
     TrendError.PLATFORM_NOT_IN_PLAN: 403,
     TrendError.SEARCH_UNSUPPORTED: 400,
+    TrendError.ALREADY_TRACKED: 409,
+    TrendError.TRACKED_LIMIT: 402,
     TrendError.TOO_MANY_JOBS: 429,
     TrendError.BUSY: 429,
     TrendError.MEDIA_UNREADABLE: 502,

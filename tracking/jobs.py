@@ -18,7 +18,7 @@ from clipsite.queues import job_is_pending
 from pipeline.errors import PipelineError
 from pipeline.trends.enrich import enrich
 from pipeline.trends.platforms import PlatformError
-from tracking import actions
+from tracking import actions, watcher
 from tracking.errors import TrendError
 from tracking.models import EnrichmentJob
 from videos import storage
@@ -117,3 +117,8 @@ def sweep() -> dict[str, int]:
     except outage.ERRORS as exc:
         logger.warning("trend sweep: Redis is unreachable; lost jobs are looked for on the next sweep: %s", exc)
     return counts
+
+
+def watch() -> dict[str, int]:
+    """The watcher's tick: poll every due tracked item (see :func:`tracking.watcher.watch`)."""
+    return watcher.watch()

@@ -17,6 +17,17 @@ UPDATE on the status and attempt it expects):
                                or the platform's side refunds the enrichment credit)
 
 A job answered from the cache is created ``done`` and charges nothing.
+
+Tracked item states (all through :mod:`tracking.watcher`):
+
+    active -> backing_off     (the platform refused or failed; polled again after a backoff)
+    backing_off -> active     (a poll succeeded)
+    active | backing_off -> stopped   (the video is gone: private, removed; polling ends)
+
+Independently of its state, an item is *claimed* by one watcher at a time: a conditional
+UPDATE sets ``claim_token`` and ``claimed_until`` on due, unclaimed items, and only the
+holder of the token may record the poll. A watcher that dies leaves a claim that
+expires, and the item is polled again.
 """
 
 from __future__ import annotations
@@ -37,6 +48,10 @@ def new_job_id() -> str:
 
 def new_signal_id() -> str:
     return new_id("sig")
+
+
+def new_tracked_item_id() -> str:
+    return new_id("ti")
 
 
 class Platform(models.TextChoices):
@@ -234,3 +249,67 @@ class EnrichmentJob(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in self.TERMINAL
+
+
+class TrackedItemQuerySet(models.QuerySet):
+    def due(self, now) -> TrackedItemQuerySet:
+        """Items whose next poll has come and that no live watcher holds."""
+        return self.filter(next_poll_at__lte=now).exclude(status=TrackedItem.Status.STOPPED).filter(
+            models.Q(claimed_until__isnull=True) | models.Q(claimed_until__lt=now)
+        )
+
+
+class TrackedItem(models.Model):
+    """A video or a seed the watcher polls on an adaptive cadence; see the module docstring."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        SEED = "seed", "Seed"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Watching"
+        BACKING_OFF = "backing_off", "Backing off"
+        STOPPED = "stopped", "Stopped"
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_tracked_item_id, editable=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tracked_items")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    ref = models.CharField(max_length=500, help_text="What the user gave: a link, a video id or a seed.")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    video = models.ForeignKey(PlatformVideo, on_delete=models.CASCADE, null=True, blank=True, related_name="trackers")
+    seed = models.CharField(max_length=200, blank=True)
+    interval_sec = models.PositiveIntegerField(help_text="The fastest the item is polled, in seconds.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    polls = models.PositiveIntegerField(default=0)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Refusals in a row; drives the backoff.")
+    last_error = models.TextField(blank=True)
+    last_error_code = models.CharField(max_length=32, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    event_state = models.JSONField(default=dict, blank=True, help_text="What makes each crossing fire once.")
+    metrics = models.JSONField(null=True, blank=True, help_text="The trajectory metrics at the last poll.")
+    last_signal = models.ForeignKey(Signal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    auto_clip = models.BooleanField(default=False, help_text="Seeds: submit fresh breakouts for clipping.")
+    auto_clip_creator = models.CharField(max_length=200, blank=True, help_text="Only breakouts by this creator.")
+    clipped = models.JSONField(default=list, blank=True, help_text="Video ids already submitted for clipping.")
+    auto_clip_note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TrackedItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.seed or self.ref} ({self.status})"
+
+    @property
+    def label(self) -> str:
+        if self.kind == self.Kind.SEED:
+            return self.seed
+        return (self.video.title if self.video else "") or self.ref

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracking import views
+from tracking import views, views_tracked
 
 app_name = "tracking"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("jobs/<str:pk>/status", views.job_status, name="job_status"),
     path("jobs/<str:pk>/clip", views.job_clip, name="job_clip"),
     path("storyboard", views.storyboard, name="storyboard"),
+    path("tracked/", views_tracked.tracked_list, name="tracked"),
+    path("tracked/<str:pk>/", views_tracked.tracked_item, name="tracked_item"),
+    path("tracked/<str:pk>/status", views_tracked.tracked_status, name="tracked_status"),
+    path("tracked/<str:pk>/delete", views_tracked.tracked_delete, name="tracked_delete"),
 ]

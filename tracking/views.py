@@ -1,4 +1,5 @@
-"""Dashboard pages for Tracking: discovery, a signal's breakouts, enrichment jobs and storyboards.
+"""Dashboard pages for Tracking: discovery, a signal's breakouts, enrichment jobs and storyboards
+(tracked items are in :mod:`tracking.views_tracked`, which shares the refusal mapping here).
 
 Every page acts in the user's current workspace: a signal or job of another workspace is a
 404, so an outsider cannot tell an id exists. The work goes through :mod:`tracking.actions`
@@ -31,14 +32,15 @@ from accounts.views import _workspace
 from tracking import actions
 from tracking.errors import HTTP_STATUS, TrendError
 from tracking.forms import DiscoveryForm, StoryboardForm
-from tracking.models import EnrichmentJob, PlatformVideo, Signal, TranscriptKind, history_start
+from tracking.models import EnrichmentJob, PlatformVideo, Signal, TrackedItem, TranscriptKind, history_start
 from videos.forms import OPTION_FIELDS, NewVideoForm
 from videos.models import Video
 from videos.views import _submit, clock
 
 REFUSALS = (TrendError, QuotaExceeded)
-# The form field a refusal is about; the others show above the form.
-FORM_FIELDS = {TrendError.PLATFORM_NOT_IN_PLAN: "platform", TrendError.SEARCH_UNSUPPORTED: "platform"}
+# The form field a refusal is about, where the form has it; the others show above the form.
+FORM_FIELDS = {TrendError.PLATFORM_NOT_IN_PLAN: "platform", TrendError.SEARCH_UNSUPPORTED: "platform",
+               TrendError.URL_REFUSED: "ref", TrendError.ALREADY_TRACKED: "ref"}  # fmt: skip
 # The status of a refusal answered to htmx, which swaps in only 2xx and 422 (dashboard.js).
 HTMX_REFUSED = 422
 RECENT = 20
@@ -61,7 +63,8 @@ def refused(request, exc, template: str, context: dict, *, form=None) -> HttpRes
     messages) and its status."""
     message, status, headers = refusal(exc)
     if form is not None:
-        form.add_error(FORM_FIELDS.get(getattr(exc, "code", "")), message)
+        field = FORM_FIELDS.get(getattr(exc, "code", ""))
+        form.add_error(field if field in form.fields else None, message)
     else:
         messages.error(request, message)
     response = render(request, template, context, status=HTMX_REFUSED if request.htmx else status)
@@ -99,6 +102,20 @@ def _breakout(signal: Signal, video_id: str) -> dict:
     raise Http404("No such breakout in this discovery")
 
 
+def _tracked_videos(workspace: Workspace, platform: str, video_ids: list[str]) -> dict[str, str]:
+    """Which of these videos the workspace already tracks: video id -> tracked item id."""
+    items = TrackedItem.objects.filter(workspace=workspace, kind=TrackedItem.Kind.VIDEO, video__platform=platform,
+                                       video__video_id__in=video_ids)  # fmt: skip
+    return dict(items.values_list("video__video_id", "pk"))
+
+
+def _tracked_seed(workspace: Workspace, platform: str, seed: str) -> str | None:
+    """The id of the workspace's tracked item for this seed (compared as the watcher does), if any."""
+    items = TrackedItem.objects.filter(workspace=workspace, kind=TrackedItem.Kind.SEED, platform=platform,
+                                       seed__iexact=" ".join(seed.split()))  # fmt: skip
+    return items.values_list("pk", flat=True).first()
+
+
 # Discovery ---------------------------------------------------------------------------------
 
 
@@ -118,7 +135,8 @@ def _home_context(workspace: Workspace, form: DiscoveryForm) -> dict:
     resets = workspace.minutes_reset_at + RESET_PERIOD if workspace.minutes_reset_at else None
     jobs = EnrichmentJob.objects.filter(workspace=workspace).select_related("video")[:RECENT]
     return {"form": form, "plan": workspace.plan, "usage": _usage(workspace), "resets": resets,
-            "signals": _signals(workspace)[:RECENT], "jobs": jobs}  # fmt: skip
+            "signals": _signals(workspace)[:RECENT], "jobs": jobs,
+            "tracked_count": TrackedItem.objects.filter(workspace=workspace).count()}  # fmt: skip
 
 
 @login_required
@@ -147,12 +165,17 @@ def _histogram(bands: list[dict]) -> list[dict]:
 
 
 def _signal_context(workspace: Workspace, signal: Signal) -> dict:
+    """The signal page's context; each breakout gains ``tracked_item``, its tracked item's id (or None)."""
     result = signal.result
+    breakouts = result.get("breakouts", [])
+    tracked = _tracked_videos(workspace, signal.platform, [b.get("id") for b in breakouts])
     return {
         "signal": signal, "result": result, "detail": result.get("verdict_detail") or {},
-        "bars": _histogram(result.get("adoption_histogram", [])), "breakouts": result.get("breakouts", []),
+        "bars": _histogram(result.get("adoption_histogram", [])),
+        "breakouts": [{**b, "tracked_item": tracked.get(b.get("id"))} for b in breakouts],
         "history": _signals(workspace).for_seed(signal.seed)[:RECENT],
         "again": urlencode({"seed": signal.seed, "platform": signal.platform}),
+        "tracked_seed": _tracked_seed(workspace, signal.platform, signal.seed),
     }  # fmt: skip
 
 
@@ -230,6 +253,13 @@ def _known_video(job: EnrichmentJob) -> PlatformVideo | None:
     return PlatformVideo.objects.seen_by(job.workspace).filter(platform=ref.platform, video_id=ref.video_id).first()
 
 
+def _tracked_job_video(job: EnrichmentJob, known: PlatformVideo | None) -> str | None:
+    """The id of the workspace's tracked item for the job's video, if it tracks it."""
+    if known is None:
+        return None
+    return _tracked_videos(job.workspace, known.platform, [known.video_id]).get(known.video_id)
+
+
 def _job_context(job: EnrichmentJob, *, storyboard: bool = False) -> dict:
     """The job page's context. ``enriched`` is the analyze result (a pipeline's, its top breakout's)."""
     result = job.result or {}
@@ -243,6 +273,7 @@ def _job_context(job: EnrichmentJob, *, storyboard: bool = False) -> dict:
         "transcript_kind": TranscriptKind(kind).label if kind in TranscriptKind.values else "",
         "refunded": job.status == EnrichmentJob.Status.ERROR and job.charged and _refunded(job),
         "show_storyboard": storyboard,
+        "tracked_video": _tracked_job_video(job, known),
     }  # fmt: skip
 
 

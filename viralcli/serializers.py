@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from clipsite.api import StrictFieldsMixin
 from pipeline.trends.storyboard import MAX_TILES
-from tracking.models import EnrichmentJob, Platform
+from tracking.models import EnrichmentJob, Platform, TrackedItem
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE, Endpoint
 
 EVENT_TYPE_CHOICES = [ALL_EVENTS, *SUBSCRIBABLE]
@@ -262,3 +262,71 @@ class SignalsSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "V1Signals"
+
+
+class TrackedItemCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TrackedItem.Kind.choices, help_text="video or seed.")
+    ref = serializers.CharField(max_length=500, help_text="A video's link or id, or a seed topic.")
+    platform = serializers.ChoiceField(choices=Platform.choices, default=Platform.YOUTUBE)
+    interval_sec = serializers.IntegerField(min_value=60, max_value=86400, default=900,
+                                            help_text="The fastest polling interval, 60-86400 seconds.")  # fmt: skip
+    auto_clip = serializers.BooleanField(default=False, help_text="Seeds: submit fresh breakouts for clipping.")
+    auto_clip_creator = serializers.CharField(max_length=200, required=False, default="", allow_blank=True,
+                                              help_text="Seeds: auto-clip only this creator's breakouts.")  # fmt: skip
+
+    class Meta:
+        ref_name = "V1TrackedItemCreate"
+
+
+class TrackedItemSerializer(serializers.Serializer):
+    """A tracked item with viralcli's fields (id, kind, ref, platform, interval_sec) and the watcher's state."""
+
+    id = serializers.CharField()
+    kind = serializers.CharField()
+    ref = serializers.CharField()
+    platform = serializers.CharField()
+    interval_sec = serializers.IntegerField()
+    status = serializers.CharField()
+    video_id = serializers.CharField(source="video.video_id", allow_null=True, default=None)
+    seed = serializers.CharField(allow_null=True, default=None)
+    next_poll_at = serializers.DateTimeField(allow_null=True)
+    last_polled_at = serializers.DateTimeField(allow_null=True)
+    polls = serializers.IntegerField()
+    failures = serializers.IntegerField()
+    last_error = serializers.CharField(allow_blank=True)
+    metrics = serializers.JSONField(allow_null=True, help_text="The trajectory metrics at the last poll (videos).")
+    verdict = serializers.CharField(source="last_signal.verdict", allow_null=True, default=None)
+    auto_clip = serializers.BooleanField()
+    auto_clip_creator = serializers.CharField(allow_blank=True)
+    auto_clip_note = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "V1TrackedItem"
+
+    def to_representation(self, item):
+        data = super().to_representation(item)
+        data["seed"] = item.seed or None
+        return data
+
+
+class TrajectoryMetricsSerializer(serializers.Serializer):
+    n = serializers.IntegerField()
+    true_vpd = serializers.FloatField(allow_null=True)
+    accel = serializers.FloatField(allow_null=True)
+    peaking = serializers.BooleanField()
+    lifetime_vpd = serializers.FloatField(allow_null=True)
+    peak_vpd = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        ref_name = "V1TrajectoryMetrics"
+
+
+class TrajectorySerializer(serializers.Serializer):
+    platform = serializers.CharField()
+    video_id = serializers.CharField()
+    snapshots = SnapshotSerializer(many=True)
+    metrics = TrajectoryMetricsSerializer()
+
+    class Meta:
+        ref_name = "V1Trajectory"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from viralcli import trends, views
+from viralcli import tracked, trends, views
 
 app_name = "v1"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("jobs/<str:job_id>", trends.Job.as_view(), name="job"),
     path("storyboard", trends.Storyboard.as_view(), name="storyboard"),
     path("videos/<str:platform>/<str:video_id>", trends.Video.as_view(), name="video"),
+    path("videos/<str:platform>/<str:video_id>/trajectory", tracked.Trajectory.as_view(), name="trajectory"),
+    path("tracked-items", tracked.TrackedItems.as_view(), name="tracked_items"),
+    path("tracked-items/<str:item_id>", tracked.TrackedItemDetail.as_view(), name="tracked_item"),
     path("webhooks", views.Webhooks.as_view(), name="webhooks"),
     path("webhooks/<int:endpoint_id>", views.WebhookDetail.as_view(), name="webhook"),
 ]

@@ -32,6 +32,7 @@ from clipsite import crypto
 from clipsite.queues import enqueue_on_commit
 from pipeline import netguard
 from pipeline.errors import IngestError
+from tracking.models import TrackedItem
 from webhooks import signing
 from webhooks.errors import WebhookError
 from webhooks.models import ALL_EVENTS, SUBSCRIBABLE, Delivery, Endpoint, Event, EventType
@@ -114,8 +115,8 @@ def create_endpoint(
     """Subscribe ``url`` to ``event_types`` of the workspace (or of one video or tracked item).
 
     Returns the endpoint and its signing secret, which is never shown again. Raises
-    :class:`WebhookError` for a refused URL, an unknown event type, a video of another
-    workspace or two scopes at once.
+    :class:`WebhookError` for a refused URL, an unknown event type, a video or tracked
+    item that is not the workspace's, or two scopes at once.
     """
     url = check_url(url)
     types = _event_types(event_types)
@@ -129,6 +130,10 @@ def create_endpoint(
         )
     if len(tracked_item_id) > 64:
         raise WebhookError(WebhookError.INVALID_SCOPE, "tracked_item_id is longer than 64 characters.",
+                           "tracked_item_id")  # fmt: skip
+    # A scope that names no item of this workspace would never fire: say so now.
+    if tracked_item_id and not TrackedItem.objects.filter(workspace=workspace, pk=tracked_item_id).exists():
+        raise WebhookError(WebhookError.INVALID_SCOPE, f"No tracked item {tracked_item_id} in this workspace.",
                            "tracked_item_id")  # fmt: skip
     secret = signing.new_secret()
     endpoint = Endpoint.objects.create(

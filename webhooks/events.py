@@ -147,10 +147,24 @@ EXAMPLES: dict[str, dict] = {
         "status": "failed", "render_version": 2, "error": {"message": "Rendering stopped unexpectedly twice; ..."},
         "links": {"api": f"{_LINKS}/api/clips/clp_51c2", "video": f"{_LINKS}/api/videos/vid_8a1f"},
     },
-    EventType.BREAKOUT: {"tracked_item_id": "ti_42", "true_vpd": 120000, "accel": 40000, "snapshots": 3},
-    EventType.PEAKING: {"tracked_item_id": "ti_42", "true_vpd": 95000, "accel": -12000, "snapshots": 9},
-    EventType.ACCELERATING: {"tracked_item_id": "ti_42", "true_vpd": 30000, "accel": 18000, "snapshots": 4},
-    EventType.FORMAT_HEATING: {"tracked_item_id": "ti_7", "seed": "cold plunge", "verdict": "HEATING",
-                               "breakouts": 3},
+    EventType.BREAKOUT: {
+        "tracked_item_id": "ti_42", "platform": "youtube", "video_id": "dQw4w9WgXcQ",
+        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "title": "Cold plunge at dawn", "views": 1840000,
+        "true_vpd": 120000, "accel": 40000, "lifetime_vpd": 90000, "snapshots": 3,
+    },
+    EventType.PEAKING: {
+        "tracked_item_id": "ti_42", "platform": "youtube", "video_id": "dQw4w9WgXcQ",
+        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "title": "Cold plunge at dawn", "views": 2650000,
+        "true_vpd": 95000, "accel": -12000, "lifetime_vpd": 88000, "snapshots": 9,
+    },
+    EventType.ACCELERATING: {
+        "tracked_item_id": "ti_42", "platform": "youtube", "video_id": "dQw4w9WgXcQ",
+        "url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "title": "Cold plunge at dawn", "views": 410000,
+        "true_vpd": 30000, "accel": 18000, "lifetime_vpd": 41000, "snapshots": 4,
+    },
+    EventType.FORMAT_HEATING: {
+        "tracked_item_id": "ti_7", "seed": "cold plunge", "verdict": "HEATING", "breakouts": 3,
+        "fresh_breakouts": ["0qnmNFoe7AY", "jNQXAC9IVRw", "dQw4w9WgXcQ"], "signal_id": "sig_2f8a",
+    },
     EventType.TEST: {"message": "A test event from Clipsite: your endpoint is reachable.", "endpoint_id": 42},
 }  # fmt: skip

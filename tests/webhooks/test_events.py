@@ -21,6 +21,7 @@ from clips import actions as clip_actions
 from clips.models import Clip
 from tests.webhooks import assert_signed
 from tests.workers import kill_worker, run_workers, start_worker
+from tracking.models import TrackedItem
 from videos import actions as video_actions
 from videos.models import Video
 from webhooks import actions, jobs
@@ -142,13 +143,17 @@ def test_it_sends_each_endpoint_only_the_events_it_subscribed_to_for_its_scope(
     other_video = subscribe("https://hooks.example/other", video=other)[0]
     failures = subscribe("https://hooks.example/failures", event_types=["video.failed", "clip.failed"])[0]
     disabled = actions.update_endpoint(subscribe("https://hooks.example/off")[0], enabled=False)
-    tracked = subscribe("https://hooks.example/tracked", tracked_item_id="ti_1")[0]
+    item, other_item = (
+        TrackedItem.objects.create(workspace=workspace, kind="seed", ref=seed, seed=seed, platform="youtube",
+                                   interval_sec=900) for seed in ("a", "b")
+    )  # fmt: skip
+    tracked = subscribe("https://hooks.example/tracked", tracked_item_id=item.pk)[0]
     outsider = actions.create_endpoint(charlie.memberships.get().workspace, charlie,
                                        url="https://hooks.example/charlie", event_types=["*"])[0]  # fmt: skip
 
     clip_actions.finish_video_if_done(rendering)
-    actions.emit(workspace.pk, EventType.BREAKOUT, {"true_vpd": 120000}, tracked_item_id="ti_1")
-    actions.emit(workspace.pk, EventType.PEAKING, {"true_vpd": 90000}, tracked_item_id="ti_2")
+    actions.emit(workspace.pk, EventType.BREAKOUT, {"true_vpd": 120000}, tracked_item_id=item.pk)
+    actions.emit(workspace.pk, EventType.PEAKING, {"true_vpd": 90000}, tracked_item_id=other_item.pk)
 
     assert delivered_types(every) == ["video.completed", "breakout", "peaking"]
     assert delivered_types(this_video) == ["video.completed"]

@@ -51,10 +51,11 @@ def test_it_signs_deliveries_so_viralclis_verify_accepts_them(v1, receiver):
 
 
 def test_it_scopes_to_a_tracked_item_and_lists_without_secrets(v1, receiver, alice_key, api_client):
+    item = v1.post("/v1/tracked-items", {"kind": "seed", "ref": "cold plunge"}, format="json").json()["id"]
     first = v1.post("/v1/webhooks", {"url": receiver.url("/a"), "event_types": ["breakout", "peaking"],
-                                     "tracked_item_id": 42}, format="json").json()  # fmt: skip
+                                     "tracked_item_id": item}, format="json").json()  # fmt: skip
     second = v1.post("/v1/webhooks", {"url": receiver.url("/b")}, format="json").json()
-    assert first["tracked_item_id"] == "42" and second["event_types"] == ["*"]
+    assert first["tracked_item_id"] == item and second["event_types"] == ["*"]
     # Either header works, as viralcli documents.
     api_client.credentials(HTTP_X_API_KEY=alice_key)
     listed = api_client.get("/v1/webhooks")
@@ -62,7 +63,7 @@ def test_it_scopes_to_a_tracked_item_and_lists_without_secrets(v1, receiver, ali
     assert listed.json() == [
         {"id": second["id"], "url": receiver.url("/b"), "event_types": ["*"], "tracked_item_id": None},
         {"id": first["id"], "url": receiver.url("/a"), "event_types": ["breakout", "peaking"],
-         "tracked_item_id": "42"},
+         "tracked_item_id": item},
     ]  # fmt: skip
     assert first["secret"] not in listed.content.decode() and second["secret"] not in listed.content.decode()
 
@@ -90,6 +91,7 @@ def test_it_answers_validation_errors_in_fastapis_shape(v1, receiver):
         ({"url": "not a url"}, ["body", "url"]),
         ({"event_types": ["*"]}, ["body", "url"]),
         ({"url": receiver.url(), "tracked_item_id": "x" * 65}, ["body", "tracked_item_id"]),
+        ({"url": receiver.url(), "tracked_item_id": "ti_notmine"}, ["body", "tracked_item_id"]),
         ({"url": receiver.url(), "secret": "whsec_x"}, ["body", "secret"]),
     ]
     for body, loc in cases:
