@@ -11,6 +11,8 @@ so a failed re-render leaves the previous file in place.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -68,6 +70,7 @@ class Clip(models.Model):
     PENDING = (Status.DETECTED, Status.GENERATING)
 
     id = models.CharField(primary_key=True, max_length=32, default=new_clip_id, editable=False)
+    public_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False, help_text="Ssemble's short id.")
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="clips")
     rank = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from clipsite import outage
+from videos.errors import SubmitRefused
 
 logger = logging.getLogger("clipsite.api")
 
@@ -42,14 +43,6 @@ _CODES = {
     500: "server_error",
     503: "service_unavailable",
 }
-
-
-class PaymentRequired(exceptions.APIException):
-    """Minutes or a monthly quota are exhausted."""
-
-    status_code = 402
-    default_detail = "The workspace has run out of minutes or quota."
-    default_code = "payment_required"
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -103,7 +96,22 @@ def _flatten(detail) -> str:
     return str(detail)
 
 
+# The ScaleReach API's answer to each refused submission: (status, error code).
+SUBMIT_ERRORS = {
+    SubmitRefused.PLATFORM_NOT_IN_PLAN: (403, "forbidden"),
+    SubmitRefused.UPLOAD_TOO_LARGE: (413, "payload_too_large"),
+    SubmitRefused.INSUFFICIENT_MINUTES: (402, "payment_required"),
+    SubmitRefused.URL_REFUSED: (400, "url_refused"),
+    SubmitRefused.UNSUPPORTED_MEDIA: (415, "unsupported_media"),
+    SubmitRefused.INVALID_SOURCE: (400, "bad_request"),
+}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, SubmitRefused):
+        set_rollback()
+        status_code, code = SUBMIT_ERRORS.get(exc.code, (400, exc.code))
+        return Response(error_body(status_code, exc.message, code), status=status_code)
     if isinstance(exc, outage.ERRORS):
         exc = outage.unavailable(exc)
     elif isinstance(exc, Http404):

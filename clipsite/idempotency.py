@@ -50,6 +50,16 @@ def _framed(*parts) -> bytes:
     return json.dumps(parts).encode() + b"\n"
 
 
+def _owner(request) -> str | None:
+    """Whose keys these are: the API key's, else the signed-in user's; None for an anonymous caller,
+    whose keys would share one space with every other anonymous caller's."""
+    key_id = getattr(request.auth, "pk", None)
+    if key_id is not None:
+        return f"key-{key_id}"
+    user = getattr(request, "user", None)
+    return f"user-{user.pk}" if getattr(user, "is_authenticated", False) else None
+
+
 def idempotent(handler):
     """Decorate a DRF view method so that POSTs honour ``Idempotency-Key``."""
 
@@ -62,8 +72,12 @@ def idempotent(handler):
             return Response(
                 error_body(400, f"{HEADER} must be at most {MAX_KEY_LENGTH} characters."), status=400
             )
+        owner = _owner(request)
+        if owner is None:
+            return Response(error_body(400, f"{HEADER} needs an API key or a signed-in user: without one, "
+                                            "a repeat could not be told apart from someone else's request."),
+                            status=400)  # fmt: skip
         redis = django_rq.get_connection("default")
-        owner = getattr(request.auth, "pk", None) or f"user-{request.user.pk}"
         slot = f"clipsite:idem:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
         fingerprint = _fingerprint(request)
         if not redis.set(

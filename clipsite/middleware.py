@@ -17,14 +17,15 @@ from clipsite.api import json_error
 API_PREFIXES = ("/api/", "/v1/")
 MAX_JSON_BODY = 64 * 1024
 HSTS_SECONDS = 31536000
-# Paths whose bodies are files: the plan's upload limit applies there, in the view.
-UPLOAD_PATHS = ("/api/videos/upload",)
 
 
 class ApiGuardMiddleware:
     """Guards for /api/ and /v1/: a per-IP rate limit applied before authentication (so floods and
     key-guessing are capped whatever key they present), the 64 KB body cap checked before
-    any work, and ``Cache-Control: no-store`` and HSTS on every API response.
+    the view runs, and ``Cache-Control: no-store`` and HSTS on every API response.
+
+    A view whose bodies are files declares it with a class attribute ``accepts_uploads =
+    True``; the body cap is then the view's (the plan's upload limit), not this one.
     """
 
     def __init__(self, get_response):
@@ -37,8 +38,6 @@ class ApiGuardMiddleware:
         if not decision.allowed:
             response = json_error(429, "Too many requests from this address. Slow down.")
             response["Retry-After"] = str(decision.retry_after)
-        elif self._too_large(request):
-            response = json_error(413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB.")
         else:
             response = self.get_response(request)
         response["Cache-Control"] = "no-store"
@@ -50,15 +49,27 @@ class ApiGuardMiddleware:
         response.setdefault("X-Frame-Options", "DENY")
         return response
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Refuse an API body over the cap once the view is known, before it reads a byte."""
+        if not request.path.startswith(API_PREFIXES) or accepts_uploads(view_func) or not self._too_large(request):
+            return None
+        return json_error(413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB.")
+
     @staticmethod
     def _too_large(request) -> bool:
-        if request.path in UPLOAD_PATHS or request.method in ("GET", "HEAD", "OPTIONS"):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
             return False
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return True
         return length > MAX_JSON_BODY
+
+
+def accepts_uploads(view_func) -> bool:
+    """Whether the view behind ``view_func`` (a DRF or Django class-based view) takes file bodies."""
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    return bool(getattr(view_class, "accepts_uploads", False))
 
 
 def client_ip(request) -> str:

@@ -24,20 +24,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pipeline.audio import decode_audio
+from pipeline.analysis import analyse
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.config import PipelineConfig
 from pipeline.ingest import ingest
-from pipeline.moments import ClipOptions, Moment, find_moments
+from pipeline.moments import ClipOptions, Moment
 from pipeline.reframe import ASPECT_RATIOS
 from pipeline.render import RenderOptions, RenderResult, render_clip
-from pipeline.scenes import detect_scenes
-from pipeline.transcribe import transcribe
 from pipeline.types import JsonMixin, ProgressFn, no_progress, scaled_progress
 
 # Shares of the progress bar per stage, roughly their shares of the time on a talk video.
-_STAGES = {"ingest": (0.0, 0.03), "audio": (0.03, 0.05), "transcribe": (0.05, 0.45), "moments": (0.45, 0.5),
-           "render": (0.5, 1.0)}  # fmt: skip
+# "transcribe" covers the whole analysis (decoding, transcription, moments); the moments'
+# own time is still timed apart, from the moment the transcript is ready.
+_STAGES = {"ingest": (0.0, 0.03), "transcribe": (0.03, 0.5), "render": (0.5, 1.0)}
 # How many clips the command renders when not told. Measured with bench/end_to_end.py on
 # a 10-minute 1080p talk (2-core AMD EPYC shared with other jobs): three clips of 15-60 s
 # used 242 CPU-seconds, 0.20 x the source duration on two cores; rendering is about 80 %
@@ -87,22 +86,9 @@ def run_clip(
     with tempfile.TemporaryDirectory(prefix="clipsite-clip-") as workdir:
         fetched = ingest(source, Path(workdir), config, start=start, end=end, progress=stage("ingest"))
         path, media = Path(fetched.path), fetched.media
-        stage("audio")
-        audio = decode_audio(path, config)
-        transcript = transcribe(audio, config, progress=stage("transcribe"), language=clip_options.language or None)
-
-        def cuts_near(t0: float, t1: float) -> list[float]:
-            t0, t1 = max(0.0, t0), min(media.duration, t1)
-            return list(detect_scenes(path, config, start=t0, end=t1).cuts) if t1 > t0 else []
-
-        found = find_moments(
-            transcript,
-            clip_options,
-            config,
-            audio=audio,
-            scene_cuts_near=cuts_near,
-            progress=stage("moments"),
-        )
+        analysis = analyse(path, media.duration, config, clip_options, progress=stage("transcribe"),
+                           transcribed=lambda transcript: timings.update(moments=time.perf_counter()))  # fmt: skip
+        transcript, found = analysis.transcript, analysis.found
         render_progress = stage("render")
         clips = []
         count = len(found.moments)

@@ -51,6 +51,8 @@ from pipeline.errors import IngestError, MediaError
 from pipeline.ffmpeg import run_ffmpeg
 from pipeline.netguard import check_size, download, media_suffix, too_large
 from pipeline.probe import clock, probe
+from pipeline.trends.info import heatmap
+from pipeline.trends.platforms import HeatPoint
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, no_progress, scaled_progress
 from pipeline.ytdlp_guard import GuardedYoutubeDL
 
@@ -82,6 +84,7 @@ class IngestResult(JsonMixin):
     webpage_url: str = ""
     start: float | None = None
     end: float | None = None
+    heatmap: list[HeatPoint] = dataclasses.field(default_factory=list)
 
     def source_time(self, seconds: float) -> float:
         """Map a time in the processed file to the same moment in the original source."""
@@ -99,6 +102,7 @@ class Fetched:
     uploader: str = ""
     thumbnail_url: str = ""
     webpage_url: str = ""
+    heatmap: list[HeatPoint] = dataclasses.field(default_factory=list)
 
 
 def ingest(
@@ -160,6 +164,7 @@ def ingest(
         webpage_url=fetched.webpage_url,
         start=start,
         end=end,
+        heatmap=fetched.heatmap,
     )
 
 
@@ -352,6 +357,7 @@ def fetch_with_ytdlp(
         # Generic pages may give the thumbnail relative to the page.
         thumbnail_url=urljoin(page, str(info["thumbnail"])) if info.get("thumbnail") else "",
         webpage_url=page,
+        heatmap=heatmap(info),
     )
 
 

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.actions import InsufficientMinutes
 from accounts.models import Workspace
 from clipsite.ids import new_id
 from pipeline.trends import trajectory
@@ -33,6 +32,7 @@ from pipeline.trends.platforms import (
 from tracking import actions
 from tracking.errors import TrendError
 from tracking.models import Platform, PlatformVideo, Signal, Snapshot, TrackedItem, history_start
+from videos.errors import SubmitRefused
 from webhooks import actions as webhooks
 from webhooks.models import EventType
 
@@ -234,12 +234,12 @@ def _auto_clip(item: TrackedItem, breakouts: list[dict]) -> dict:
     clipped, note = list(item.clipped), ""
     for breakout in wanted[:AUTO_CLIPS_PER_POLL]:
         try:
-            videos.submit_video(item.workspace, item.created_by, kind="youtube", url=breakout["url"],
+            videos.submit_video(item.workspace, item.created_by, url=breakout["url"],
                                 config=validate_config(item.workspace.default_config))  # fmt: skip
-        except InsufficientMinutes:
-            note = "Auto-clip is waiting: the workspace has no minutes left."
-            break
-        except videos.SourceRefused as exc:
+        except SubmitRefused as exc:
+            if exc.code == SubmitRefused.INSUFFICIENT_MINUTES:
+                note = "Auto-clip is waiting: the workspace has no minutes left."
+                break
             note = f"Could not submit {breakout['title'][:80]!r}: {exc.message}"
         clipped.append(breakout["id"])
     return {"clipped": clipped, "auto_clip_note": note}

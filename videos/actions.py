@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -27,7 +28,9 @@ from clipsite import crypto
 from clipsite.queues import cancel_job, enqueue_on_commit
 from pipeline import container, netguard
 from pipeline.errors import IngestError, MediaError
+from pipeline.ingest import source_kind
 from videos import storage
+from videos.errors import SubmitRefused
 from videos.models import Video
 from webhooks import events as webhook_events
 
@@ -35,35 +38,21 @@ logger = logging.getLogger(__name__)
 
 PROCESS_TIMEOUT = 3 * 3600
 MAX_ATTEMPTS = 2
+# Hosts of the platforms plans are sold by; other sources need no platform.
+PLATFORM_HOSTS = {
+    "youtube": ("youtube.com", "youtu.be"),
+    "tiktok": ("tiktok.com",),
+    "instagram": ("instagram.com",),
+}
+PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
 
 
 class VideoStopped(Exception):
     """The video left the state a job expected (cancelled, failed or retried): stop working."""
 
 
-class PlanLimitExceeded(Exception):
-    """The request goes past a plan limit; ``status`` is the HTTP status that says so."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(message)
-        self.status = status
-
-
-class SourceRefused(Exception):
-    """The source cannot be processed, told before anything is stored: a link that may not
-    be fetched (another scheme, a private, local or metadata address, a host that does not
-    resolve: code ``url_refused``) or an upload that is not a self-contained media file
-    (a playlist, a text file: the engine's code, e.g. ``unsupported_media``). ``message``
-    says which, for the person who gave it."""
-
-    def __init__(self, message: str, code: str = "url_refused"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
 def check_source_url(url: str) -> None:
-    """Refuse ``url`` with :class:`SourceRefused` when the worker's SSRF guard would refuse it.
+    """Refuse ``url`` (``url_refused``) when the worker's SSRF guard would refuse it.
 
     The same guard (:func:`pipeline.netguard.check_url`, with its resolver's timeout)
     judges the link again when the worker fetches it, connecting only to the address it
@@ -72,11 +61,12 @@ def check_source_url(url: str) -> None:
     try:
         netguard.check_url(url, settings.PIPELINE)
     except IngestError as exc:
-        raise SourceRefused(exc.message) from None
+        raise SubmitRefused(SubmitRefused.URL_REFUSED, exc.message, "url") from None
 
 
 def check_upload(upload: UploadedFile) -> None:
-    """Refuse with :class:`SourceRefused` an upload the worker's container check would refuse.
+    """Refuse an upload the worker's container check would refuse (the engine's code, e.g.
+    ``unsupported_media``).
 
     The same check (:func:`pipeline.container.identify`) runs again in the worker before
     anything decodes the stored file; this one only spares the user a queued video that
@@ -85,9 +75,26 @@ def check_upload(upload: UploadedFile) -> None:
     try:
         container.identify_stream(upload, upload.size)
     except MediaError as exc:
-        raise SourceRefused(exc.message, exc.code) from None
+        raise SubmitRefused(exc.code, exc.message, "file") from None
     finally:
         upload.seek(0)
+
+
+def platform_of(url: str) -> str | None:
+    """The platform plans are sold by whose host ``url`` is on (youtube, tiktok, instagram), else None."""
+    host = (urlsplit(url).hostname or "").lower()
+    for platform, domains in PLATFORM_HOSTS.items():
+        if any(host == domain or host.endswith("." + domain) for domain in domains):
+            return platform
+    return None
+
+
+def source_kind_of(url: str) -> str:
+    """How a link is fetched: ``youtube`` (through yt-dlp: a video site) or ``url`` (a media file)."""
+    try:
+        return Video.SourceKind.URL if source_kind(url) == "url" else Video.SourceKind.YOUTUBE
+    except IngestError as exc:
+        raise SubmitRefused(SubmitRefused.URL_REFUSED, exc.message, "url") from None
 
 
 def process_job_id(video_id: str) -> str:
@@ -109,31 +116,53 @@ def submit_video(
     workspace: Workspace,
     user,
     *,
-    kind: str,
     config: dict,
     url: str = "",
     upload: UploadedFile | None = None,
+    kind: str | None = None,
     gemini_key: str = "",
 ) -> Video:
-    """Create a queued video from a URL or an upload and enqueue its processing.
+    """Create a queued video from a link or an upload and enqueue its processing.
 
-    ``config`` must come from :func:`videos.config.validate_config`. Raises
-    :class:`PlanLimitExceeded` for an upload over the plan's size and
-    :class:`accounts.actions.InsufficientMinutes` when the workspace has no minutes
-    left, and :class:`SourceRefused` for a link the SSRF guard refuses; nothing is
-    stored, queued or charged then.
+    The one way in for every surface, holding every rule about what may be submitted:
+    exactly one source; a video site the plan includes; an upload within the plan's size;
+    minutes left; a link the SSRF guard accepts; an upload that is one self-contained
+    media file. ``kind`` is derived from the link when not given (``youtube`` for a video
+    site, ``url`` for a media file). ``config`` must come from
+    :func:`videos.config.validate_config`. Raises :class:`SubmitRefused` with the rule's
+    code; nothing is stored, queued or charged then.
     """
-    if upload is not None and upload.size > workspace.plan.max_upload_bytes:
-        raise PlanLimitExceeded(
-            f"The file is {upload.size / 1024**2:.0f} MB; the {workspace.plan.name} plan accepts uploads up to "
-            f"{workspace.plan.max_upload_mb} MB.",
-            status=413,
-        )
+    if bool(url) == (upload is not None):
+        message = "Give a link or a file, not both." if url else "Give a link to a video, or a file to upload."
+        raise SubmitRefused(SubmitRefused.INVALID_SOURCE, message)
+    plan = workspace.plan
+    if upload is not None:
+        kind = Video.SourceKind.UPLOAD
+        if upload.size > plan.max_upload_bytes:
+            raise SubmitRefused(
+                SubmitRefused.UPLOAD_TOO_LARGE,
+                f"The file is {upload.size / 1024**2:.0f} MB; the {plan.name} plan accepts uploads up to "
+                f"{plan.max_upload_mb} MB.",
+                "file",
+            )
+    else:
+        kind = kind or source_kind_of(url)
+        platform = platform_of(url)
+        if platform and not plan.allows_platform(platform):
+            raise SubmitRefused(
+                SubmitRefused.PLATFORM_NOT_IN_PLAN,
+                f"The {plan.name} plan does not include {PLATFORM_NAMES[platform]}. Upgrade to use it.",
+                "url",
+            )
     if not workspace.has_minutes(1):
-        raise accounts.InsufficientMinutes(1, workspace.minutes_balance)
+        raise SubmitRefused(
+            SubmitRefused.INSUFFICIENT_MINUTES,
+            f"{workspace.name} has {workspace.minutes_balance} minutes left, and a video needs at least 1. "
+            "Minutes are added each month; an owner can ask for more.",
+        )
     if url:
         check_source_url(url)
-    if upload is not None:
+    else:
         check_upload(upload)
     video = Video(
         workspace=workspace,

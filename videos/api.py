@@ -6,8 +6,6 @@ video is a 404, exactly like one that does not exist.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -17,7 +15,6 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.actions import InsufficientMinutes
 from accounts.models import ApiKey, Workspace
 from clipsite import parsers, ratelimit
 from clipsite.api import (
@@ -25,8 +22,6 @@ from clipsite.api import (
     Conflict,
     PageParams,
     PayloadTooLarge,
-    PaymentRequired,
-    error_body,
     error_responses,
     page_of,
 )
@@ -48,14 +43,6 @@ from videos.serializers import (
 )
 from videos.uploads import CappedUploadHandler
 
-# Hosts of the platforms plans are sold by; other sources need no platform.
-PLATFORM_HOSTS = {
-    "youtube": ("youtube.com", "youtu.be"),
-    "tiktok": ("tiktok.com",),
-    "instagram": ("instagram.com",),
-}
-PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
-
 
 def resolve_workspace(request, workspace_id: str | None = None) -> Workspace:
     """The workspace a request acts in: the one named, else the key's, else the session's."""
@@ -76,14 +63,6 @@ def user_video(request, video_id: str) -> Video:
     return get_object_or_404(queryset, pk=video_id)
 
 
-def platform_of(url: str) -> str | None:
-    host = (urlsplit(url).hostname or "").lower()
-    for platform, domains in PLATFORM_HOSTS.items():
-        if any(host == d or host.endswith("." + d) for d in domains):
-            return platform
-    return None
-
-
 def _config(data) -> dict:
     """Validate the ``config`` object, naming its fields as ``config.<name>`` in errors."""
     try:
@@ -99,28 +78,11 @@ class SubmitView(APIView):
     kind: str = ""
 
     def submit(self, request, workspace: Workspace, config: dict, **source) -> Response:
-        url = source.get("url", "")
-        platform = platform_of(url) if url else None
-        if platform and not workspace.plan.allows_platform(platform):
-            raise exceptions.PermissionDenied(
-                f"The {workspace.plan.name} plan does not include {PLATFORM_NAMES[platform]}. Upgrade to use it."
-            )
-        try:
-            video = actions.submit_video(
-                workspace, request.user, kind=self.kind, config=config,
-                gemini_key=request.headers.get("X-Gemini-Key", "").strip(), **source,
-            )  # fmt: skip
-        except InsufficientMinutes:
-            raise PaymentRequired(
-                "The workspace has no minutes left. Add minutes or upgrade the plan."
-            ) from None
-        except actions.PlanLimitExceeded as exc:
-            if exc.status == 413:
-                raise PayloadTooLarge(str(exc)) from None
-            raise exceptions.PermissionDenied(str(exc)) from None
-        except actions.SourceRefused as exc:
-            code = 415 if exc.code == "unsupported_media" else 400
-            return Response(error_body(code, exc.message, exc.code), status=code)
+        """Submit through the one action; its refusals are mapped by the API's exception handler."""
+        video = actions.submit_video(
+            workspace, request.user, kind=self.kind, config=config,
+            gemini_key=request.headers.get("X-Gemini-Key", "").strip(), **source,
+        )  # fmt: skip
         return Response({"video": VideoSerializer(video).data}, status=status.HTTP_201_CREATED)
 
 
@@ -170,6 +132,7 @@ class SubmitUpload(SubmitView):
 
     kind = Video.SourceKind.UPLOAD
     parser_classes = [MultiPartParser]
+    accepts_uploads = True
 
     @extend_schema(
         request={"multipart/form-data": SubmitUploadSerializer},

@@ -24,12 +24,9 @@ from clips import actions as clip_actions
 from clips.models import Clip
 from clipsite import crypto, outage
 from clipsite.queues import job_is_pending
-from pipeline.audio import decode_audio
+from pipeline.analysis import analyse
 from pipeline.errors import PipelineError
 from pipeline.ingest import ingest
-from pipeline.moments import find_moments
-from pipeline.scenes import detect_scenes
-from pipeline.transcribe import transcribe
 from videos import actions, storage
 from videos.config import clip_options
 from videos.models import Video
@@ -144,6 +141,7 @@ def _process(video: Video) -> None:
         title=(video.title or fetched.title)[:300],
         uploader=fetched.uploader[:200],
         thumbnail_url=fetched.thumbnail_url[:2000],
+        heatmap=[point.to_dict() for point in fetched.heatmap],
         duration=media.duration,
         source_offset=fetched.start or 0.0,
         media_info=media.to_dict(),
@@ -162,22 +160,17 @@ def _process(video: Video) -> None:
 
     timed("transcribe")
     actions.advance(video, Video.Status.TRANSCRIBING)
-    audio = decode_audio(Path(fetched.path), config)
-    transcript = transcribe(audio, config, progress=progress_between(20, 55), language=options.get("language") or None)
-    actions.record(video, transcript=transcript.to_dict(), language=transcript.language)
 
-    timed("analyze")
-    actions.advance(video, Video.Status.ANALYZING)
-    media_path = Path(fetched.path)
+    def transcribed(transcript) -> None:
+        actions.record(video, transcript=transcript.to_dict(), language=transcript.language)
+        timed("analyze")
+        actions.advance(video, Video.Status.ANALYZING)
 
-    def cuts_near(t0: float, t1: float) -> list[float]:
-        return list(detect_scenes(media_path, config, start=max(0.0, t0), end=min(media.duration, t1)).cuts)
-
-    found = find_moments(
-        transcript, clip_options(options), config, audio=audio, scene_cuts_near=cuts_near,
+    found = analyse(
+        Path(fetched.path), media.duration, config, clip_options(options), progress=progress_between(20, 60),
         gemini_api_key=crypto.decrypt(video.gemini_key) or video.workspace.gemini_api_key() or None,
-        progress=progress_between(55, 60),
-    )  # fmt: skip
+        transcribed=transcribed,
+    ).found
     actions.record(
         video, analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None
     )

@@ -16,6 +16,8 @@ add to ``minutes_refunded`` and never exceed it.
 from __future__ import annotations
 
 import math
+import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +29,11 @@ from clipsite.ids import new_id
 
 def new_video_id() -> str:
     return new_id("vid")
+
+
+def new_public_hex() -> str:
+    """A 24-character lowercase hex id: how Ssemble's API names a request."""
+    return secrets.token_hex(12)
 
 
 class VideoQuerySet(models.QuerySet):
@@ -74,6 +81,10 @@ class Video(models.Model):
     }
 
     id = models.CharField(primary_key=True, max_length=32, default=new_video_id, editable=False)
+    # The same video's names in the other API dialects: Ssemble's 24-hex ``_id``, the
+    # process API's UUID ``job_id``. Lookups by them stay inside the caller's workspace.
+    public_hex = models.CharField(max_length=24, unique=True, default=new_public_hex, editable=False)
+    public_uuid = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="videos")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -91,6 +102,9 @@ class Video(models.Model):
         default=0.0, help_text="Where the processed range starts in the source."
     )
     media_info = models.JSONField(default=dict, blank=True)
+    heatmap = models.JSONField(
+        default=list, blank=True, help_text="The source platform's 'most replayed' points: start_time, end_time, value."
+    )
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -18,15 +18,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
-from accounts.actions import InsufficientMinutes
 from accounts.views import _workspace
 from clips import views as clip_views
 from clips.models import Clip
 from clipsite.signed_media import signed_url
-from pipeline.errors import IngestError
-from pipeline.ingest import source_kind
 from videos import actions
 from videos.config import validate_config
+from videos.errors import SubmitRefused
 from videos.forms import NewVideoForm
 from videos.models import Video
 
@@ -94,6 +92,16 @@ def video_row(request, pk: str):
     return render(request, "videos/_row.html", {"video": _for_rows([_video(request, pk)])[0]})
 
 
+# The page's status for a refused submission (a script's post always gets 422, the one
+# error status the page's script shows the form for).
+REFUSAL_STATUS = {
+    SubmitRefused.PLATFORM_NOT_IN_PLAN: 403,
+    SubmitRefused.UPLOAD_TOO_LARGE: 413,
+    SubmitRefused.INSUFFICIENT_MINUTES: 402,
+    SubmitRefused.UNSUPPORTED_MEDIA: 415,
+}
+
+
 def _submit(request, workspace, form: NewVideoForm) -> Video | None:
     """Validate the options and submit the video; on refusal add the reason to ``form`` and return None."""
     url, upload = form.cleaned_data["url"], form.cleaned_data["file"]
@@ -102,28 +110,12 @@ def _submit(request, workspace, form: NewVideoForm) -> Video | None:
     except ValidationError as exc:
         form.add_config_errors(exc.detail)
         return None
-    # The engine's own rule: a link a video-site extractor claims goes through yt-dlp,
-    # any other link is downloaded as a media file.
     try:
-        kind = "upload" if upload else ("url" if source_kind(url) == "url" else "youtube")
-    except IngestError as exc:  # the form's URL field also accepts ftp:// links
-        form.add_error("url", exc.message)
-        return None
-    try:
-        return actions.submit_video(
-            workspace, request.user, kind=kind, config=config, url=url or "", upload=upload,
-            gemini_key=form.cleaned_data["geminiKey"],
-        )  # fmt: skip
-    except actions.PlanLimitExceeded as exc:
-        form.add_error("file" if upload else None, str(exc))
-    except actions.SourceRefused as exc:
-        form.add_error("file" if upload else "url", exc.message)
-    except InsufficientMinutes as exc:
-        form.add_error(
-            None,
-            f"{workspace.name} has {exc.available} minutes left, and a video needs at least "
-            f"{exc.needed}. Minutes are added each month; an owner can ask for more.",
-        )
+        return actions.submit_video(workspace, request.user, config=config, url=url or "", upload=upload,
+                                    gemini_key=form.cleaned_data["geminiKey"])  # fmt: skip
+    except SubmitRefused as exc:  # the dashboard's one mapping: the reason on the field at fault, and a status
+        form.add_error(exc.field or None, exc.message)
+        form.refused_status = REFUSAL_STATUS.get(exc.code, 400)
     return None
 
 
@@ -147,7 +139,10 @@ def video_new(request):
             return redirect(target)
     context = {"form": form, "plan": workspace.plan}
     template = "videos/_new_form.html" if request.htmx else "videos/new.html"
-    return render(request, template, context, status=422 if form.errors else 200)
+    status = 200
+    if form.errors:
+        status = 422 if request.htmx else getattr(form, "refused_status", 422)
+    return render(request, template, context, status=status)
 
 
 def _stages(video: Video) -> list[dict]:

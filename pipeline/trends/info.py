@@ -76,7 +76,7 @@ def video_from_info(ref: VideoRef, info: dict[str, Any], *, creator_fields: tupl
         thumbnail=_thumbnail(info) or _thumbnail(media),
         language=language,
         captions=caption_tracks(media, language),
-        heatmap=_heatmap(info),
+        heatmap=heatmap(info),
         audio=pick_audio(formats, duration, allow_audio_only=not separate_soundtrack),
         preview=pick_preview(formats, duration),
     )
@@ -231,7 +231,8 @@ def _thumbnail(info: dict[str, Any]) -> str:
     return urls[-1] if urls else ""
 
 
-def _heatmap(info: dict[str, Any]) -> list[HeatPoint]:
+def heatmap(info: dict[str, Any]) -> list[HeatPoint]:
+    """The page's "most replayed" graph (YouTube's ``heatmap``), [] when it has none."""
     points = []
     for row in info.get("heatmap") or []:
         start, end, value = (_number(row.get(key)) for key in ("start_time", "end_time", "value"))

@@ -14,6 +14,7 @@ from unittest import mock
 
 import pytest
 import requests
+from yt_dlp.extractor.youtube import YoutubeIE
 
 from pipeline import netguard
 from pipeline.errors import IngestError, MediaError
@@ -23,6 +24,7 @@ from pipeline.probe import probe
 from tests.fake_network import FakeNetwork
 from tests.pipeline.http_server import LocalHTTPServer
 from tests.pipeline.test_probe import HAMILTON, LANDSCAPE, SPEECH_MP3, ffmpeg, first_frame, make_config
+from tests.trends import video_page as youtube_page
 
 CLOSEUP = "vid_face_closeup_liveportrait_d6.mp4"  # 33.6 s, H.264 + AAC
 PUBLIC_ADDRESS = "93.184.215.14"
@@ -471,3 +473,18 @@ def test_it_gives_yt_dlp_a_supported_javascript_runtime_and_its_solver_scripts()
     with yt_dlp.YoutubeDL({"js_runtimes": runtimes, "quiet": True}) as ydl:
         deno = ydl._js_runtimes["deno"]
         assert deno is not None and deno.info is not None and deno.info.supported, deno.info
+
+
+def test_it_keeps_a_youtube_pages_most_replayed_heatmap(media_dir, server, workdir, config):
+    """YouTube's page answered at the extractor's edge with a recorded page (its heatmap
+    included) whose one format is served locally: yt-dlp's own processing and download run."""
+    page = youtube_page(media_url=server.add_file("/videoplayback.mp4", media_dir / HAMILTON), duration=10.0)
+    with mock.patch.object(YoutubeIE, "_real_extract", lambda self, url: page):
+        result = ingest("https://www.youtube.com/watch?v=dQw4w9WgXcQ", workdir, config)
+
+    assert result.source_kind == "youtube" and result.title == page["title"]
+    assert len(result.heatmap) == len(page["heatmap"]) == 100
+    first = page["heatmap"][0]
+    assert (result.heatmap[0].start, result.heatmap[0].end, result.heatmap[0].value) == (
+        first["start_time"], first["end_time"], first["value"])  # fmt: skip
+    assert sha256(Path(result.path)) == sha256(media_dir / HAMILTON)

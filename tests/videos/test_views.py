@@ -149,7 +149,7 @@ def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, wor
 def test_it_refuses_a_text_file_named_mp4_on_the_form_before_storing_it(as_alice, workspace):
     fake = SimpleUploadedFile("my talk.mp4", b"just some notes, not a video\n" * 50, content_type="video/mp4")
     response = post_video(as_alice, file=fake, numberOfClips="2")
-    assert response.status_code == 422 and not Video.objects.exists()
+    assert response.status_code == 415 and not Video.objects.exists()
     page = response.content.decode()
     assert "not a video file Clipsite can read (it is a text file)" in page
 
@@ -185,15 +185,17 @@ def test_it_refuses_an_upload_over_the_plans_limit(as_alice, workspace):
     workspace.plan.max_upload_mb = 1
     workspace.plan.save()
     response = post_video(as_alice, file=mp4(1024 * 1024 + 1))
-    assert response.status_code == 422 and not Video.objects.exists()
+    assert response.status_code == 413 and not Video.objects.exists()
     assert "accepts uploads up to 1 MB" in response.content.decode()
 
 
 def test_it_says_how_many_minutes_are_left(as_alice, workspace):
     accounts.debit_minutes(workspace, 60)
     response = post_video(as_alice, url="https://cdn.example.com/a.mp4")
-    assert response.status_code == 422 and not Video.objects.exists()
+    assert response.status_code == 402 and not Video.objects.exists()
     assert "has 0 minutes left" in response.content.decode()
+    # The page's script gets the form back with 422, the status it shows forms for.
+    assert post_video(as_alice, htmx=True, url="https://cdn.example.com/a.mp4").status_code == 422
 
 
 def test_it_stops_polling_the_status_once_the_video_is_finished(as_alice, alice, workspace):

@@ -20,14 +20,13 @@ from rest_framework.exceptions import ValidationError
 from rq import Worker
 from tqdm import tqdm
 
-from accounts.actions import InsufficientMinutes
 from accounts.models import Workspace
 from clips.jobs import render_clip
 from clips.models import Clip
 from clipsite.signed_media import signed_url
-from pipeline.ingest import source_kind
 from videos import actions
 from videos.config import validate_config
+from videos.errors import SubmitRefused
 from videos.jobs import process_video
 from videos.models import Video
 
@@ -76,16 +75,13 @@ class Command(BaseCommand):
         try:
             if Path(source).is_file():
                 with open(source, "rb") as handle:
-                    return actions.submit_video(workspace, user, kind=Video.SourceKind.UPLOAD, config=config,
+                    return actions.submit_video(workspace, user, config=config,
                                                 upload=File(handle, name=Path(source).name))  # fmt: skip
             if not source.startswith(("http://", "https://")):
                 raise CommandError(f"{source} is neither a file nor an http(s) link.")
-            kind = Video.SourceKind.URL if source_kind(source) == "url" else Video.SourceKind.YOUTUBE
-            return actions.submit_video(workspace, user, kind=kind, config=config, url=source)
-        except InsufficientMinutes:
-            raise CommandError(f"{workspace.slug} has no minutes left.") from None
-        except actions.PlanLimitExceeded as exc:
-            raise CommandError(str(exc)) from None
+            return actions.submit_video(workspace, user, config=config, url=source)
+        except SubmitRefused as exc:  # the command's one mapping: the reason, as its error
+            raise CommandError(exc.message) from None
 
     def _follow(self, video: Video) -> None:
         """Show progress until the video finishes, doing the work here if no worker is running."""
