@@ -6,6 +6,7 @@ Each job is idempotent, so a missed or doubled tick does no harm.
 from rq import cron
 
 from accounts import jobs as account_jobs
+from processapi import jobs as process_jobs
 from tracking import jobs as tracking_jobs
 from videos import jobs as video_jobs
 from webhooks import jobs as webhook_jobs
@@ -20,3 +21,5 @@ cron.register(webhook_jobs.sweep, "default", interval=60, job_timeout=300)
 cron.register(tracking_jobs.sweep, "default", interval=60, job_timeout=300)
 # Every minute: poll the tracked items that are due (each item sets its own cadence).
 cron.register(tracking_jobs.watch, "default", interval=60, job_timeout=300)
+# Every minute: delete the process API's jobs finished JOB_RETENTION_SECONDS ago, and their files.
+cron.register(process_jobs.delete_expired_jobs, "default", interval=60, job_timeout=300)

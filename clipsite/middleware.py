@@ -7,8 +7,9 @@ import io
 from wsgiref.headers import Headers as WsgirefHeaders
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from clipsite import outage, ratelimit
 from clipsite.api import json_error
@@ -17,6 +18,13 @@ from clipsite.api import json_error
 API_PREFIXES = ("/api/", "/v1/")
 MAX_JSON_BODY = 64 * 1024
 HSTS_SECONDS = 31536000
+# The dialects whose errors are not the native ``{"error", "detail"}``: a path prefix and a
+# function of (status, message) giving the body. viralcli's /v1/ uses the native shape.
+DIALECT_ERROR_BODIES = (
+    ("/api/v1/", "ssemble.errors.guard_body"),
+    ("/api/process", "processapi.errors.guard_body"),
+    ("/api/status/", "processapi.errors.guard_body"),
+)
 
 
 class ApiGuardMiddleware:
@@ -36,7 +44,7 @@ class ApiGuardMiddleware:
             return self.get_response(request)
         decision = ratelimit.hit(f"ip:{client_ip(request)}", settings.IP_RATE_PER_MIN)
         if not decision.allowed:
-            response = json_error(429, "Too many requests from this address. Slow down.")
+            response = api_error(request, 429, "Too many requests from this address. Slow down.")
             response["Retry-After"] = str(decision.retry_after)
         else:
             response = self.get_response(request)
@@ -53,7 +61,7 @@ class ApiGuardMiddleware:
         """Refuse an API body over the cap once the view is known, before it reads a byte."""
         if not request.path.startswith(API_PREFIXES) or accepts_uploads(view_func) or not self._too_large(request):
             return None
-        return json_error(413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB.")
+        return api_error(request, 413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB.")
 
     @staticmethod
     def _too_large(request) -> bool:
@@ -64,6 +72,14 @@ class ApiGuardMiddleware:
         except ValueError:
             return True
         return length > MAX_JSON_BODY
+
+
+def api_error(request, status: int, detail: str) -> JsonResponse:
+    """An error these guards answer on an API path, in the error shape of the path's dialect."""
+    for prefix, dotted in DIALECT_ERROR_BODIES:
+        if request.path.startswith(prefix):
+            return JsonResponse(import_string(dotted)(status, detail), status=status)
+    return json_error(status, detail)
 
 
 def accepts_uploads(view_func) -> bool:
@@ -99,7 +115,7 @@ class RedisOutageMiddleware:
             return None
         outage.unavailable(exception)
         if request.path.startswith(API_PREFIXES):
-            response = json_error(503, outage.DETAIL)
+            response = api_error(request, 503, outage.DETAIL)
         else:
             response = render(request, "errors/503.html", {"detail": outage.DETAIL}, status=503)
         response["Retry-After"] = str(outage.RETRY_AFTER_SECONDS)
@@ -121,7 +137,7 @@ class LengthRequiredMiddleware:
             return self.get_response(request)
         detail = "Send the body with a Content-Length header; chunked request bodies are not accepted."
         if request.path.startswith(API_PREFIXES):
-            return json_error(411, detail)
+            return api_error(request, 411, detail)
         return HttpResponse(detail, status=411, content_type="text/plain; charset=utf-8")
 
 

@@ -71,6 +71,10 @@ def _parse(env) -> dict:
         "platform_min_interval": env_float(env, "PLATFORM_MIN_INTERVAL", 1.0, minimum=0, maximum=60),
         "vpd_breakout": env_float(env, "VPD_BREAKOUT", 100_000, minimum=1),
         "accel_hot": env_float(env, "ACCEL_HOT", 20_000, minimum=1),
+        "max_concurrent_jobs": env_int(env, "MAX_CONCURRENT_JOBS", 5, minimum=1),
+        "job_retention_seconds": env_int(env, "JOB_RETENTION_SECONDS", 3600, minimum=60),
+        "max_file_size_mb": env_int(env, "MAX_FILE_SIZE_MB", 2048, minimum=1),
+        "process_api_workspace": env_str(env, "PROCESS_API_WORKSPACE", ""),
     }
 
 
@@ -323,6 +327,16 @@ PLATFORM_MIN_INTERVAL = _V["platform_min_interval"]
 # cross VPD_BREAKOUT, ``accelerating`` when its velocity grows by ACCEL_HOT views/day per day.
 VPD_BREAKOUT = _V["vpd_breakout"]
 ACCEL_HOT = _V["accel_hot"]
+
+# The process API (processapi/, docs/dialects.md): at most MAX_CONCURRENT_JOBS of a
+# workspace's process-API videos run at once (within its plan's slots); they and their
+# files are deleted JOB_RETENTION_SECONDS after they finish; uploads stop at
+# MAX_FILE_SIZE_MB (or the plan's limit, if lower). PROCESS_API_WORKSPACE, a workspace
+# slug, lets requests without a key act in that workspace: single-user installs only.
+MAX_CONCURRENT_JOBS = _V["max_concurrent_jobs"]
+JOB_RETENTION_SECONDS = _V["job_retention_seconds"]
+MAX_FILE_SIZE_MB = _V["max_file_size_mb"]
+PROCESS_API_WORKSPACE = _V["process_api_workspace"]
 
 LOGGING = {
     "version": 1,

@@ -36,6 +36,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("media/signed/<str:token>", signed_media.serve, name="signed_media"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("ssemble.urls")),
+    # The process API's two routes (processapi/), beside Clipsite's own under /api/.
+    path("api/", include("processapi.urls")),
     path("api/", include((api_patterns, "api"))),
     path("v1/", include("viralcli.urls")),
     # viralcli serves its OpenAPI document at /docs; its clients find Clipsite's there too.

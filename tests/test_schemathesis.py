@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.pipeline.http_server import LocalHTTPServer
 from tests.trends import recorded_youtube
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ HOSTILE = {
 
 
 def test_it_finds_no_server_errors_and_no_responses_that_break_the_schema(
-    live_server, alice, finished_video, key_for, clean_redis, tmp_path
+    live_server, alice, finished_video, key_for, clean_redis, tmp_path, talk_path
 ):
     from accounts.models import Plan
     from webhooks import actions as webhook_actions
@@ -52,13 +53,15 @@ def test_it_finds_no_server_errors_and_no_responses_that_break_the_schema(
         f'"path.workspace_id" = "{finished_video.workspace_id}"\n'
         f'"path.endpoint_id" = {endpoint.pk}\n'
         f'"path.delivery_id" = {delivery.pk}\n'
+        f'"path.request_id" = "{finished_video.public_hex}"\n'
     )
     schema = Client().get("/api/schema?format=json").json()
     operations = sum(1 for item in schema["paths"].values() for method in item if method != "parameters")
     key = key_for(alice)
     schemathesis = Path(sys.executable).with_name("schemathesis")
-    # The live server runs in this process: YouTube answers from its recordings there.
-    with recorded_youtube():
+    # The live server runs in this process: YouTube answers from its recordings there, and
+    # the recorded video's one media file (for storyboards) is a local talk.
+    with LocalHTTPServer() as media, recorded_youtube(media_url=media.add_file("/talk.mp4", talk_path), duration=45):
         result = _run_schemathesis(schemathesis, live_server.url, key, tmp_path)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert "passed" in result.stdout.lower()

@@ -121,6 +121,7 @@ def submit_video(
     upload: UploadedFile | None = None,
     kind: str | None = None,
     gemini_key: str = "",
+    via: str = Video.Via.CLIPSITE,
 ) -> Video:
     """Create a queued video from a link or an upload and enqueue its processing.
 
@@ -129,8 +130,9 @@ def submit_video(
     minutes left; a link the SSRF guard accepts; an upload that is one self-contained
     media file. ``kind`` is derived from the link when not given (``youtube`` for a video
     site, ``url`` for a media file). ``config`` must come from
-    :func:`videos.config.validate_config`. Raises :class:`SubmitRefused` with the rule's
-    code; nothing is stored, queued or charged then.
+    :func:`videos.config.validate_config`. ``via`` names the surface when it has rules of
+    its own (:class:`Video.Via`). Raises :class:`SubmitRefused` with the rule's code;
+    nothing is stored, queued or charged then.
     """
     if bool(url) == (upload is not None):
         message = "Give a link or a file, not both." if url else "Give a link to a video, or a file to upload."
@@ -167,6 +169,7 @@ def submit_video(
     video = Video(
         workspace=workspace,
         submitted_by=user,
+        submitted_via=via,
         source_kind=kind,
         source_url=url,
         config=config,
@@ -194,8 +197,9 @@ def claim(video_id: str) -> Video | None:
     """Move a queued video to ``downloading`` if its workspace has a free job slot.
 
     Returns None when the video is not queued (already claimed, or finished) or when
-    the plan's concurrent jobs are all busy; the video then stays queued and is
-    dispatched when a slot frees up (:func:`dispatch_waiting`).
+    the plan's concurrent jobs are all busy, or, for a video of the process API, its
+    ``MAX_CONCURRENT_JOBS`` are; the video then stays queued and is dispatched when a
+    slot frees up (:func:`dispatch_waiting`).
     """
     with transaction.atomic():
         video = Video.objects.select_related("workspace__plan").filter(pk=video_id).first()
@@ -205,6 +209,8 @@ def claim(video_id: str) -> Video | None:
         Workspace.objects.select_for_update().filter(pk=video.workspace_id).first()
         busy = Video.objects.filter(workspace_id=video.workspace_id, status__in=Video.RUNNING).count()
         if busy >= video.workspace.plan.concurrent_jobs:
+            return None
+        if video.submitted_via == Video.Via.PROCESS_API and _process_api_full(video.workspace_id):
             return None
         now = timezone.now()
         claimed = Video.objects.filter(pk=video.pk, status=Video.Status.QUEUED).update(
@@ -390,14 +396,27 @@ def complete(video: Video) -> bool:
 
 
 def dispatch_waiting(workspace_id: str) -> None:
-    """Enqueue the oldest queued video of a workspace, if it has a free job slot.
+    """Enqueue the oldest queued video of a workspace that a freed slot could start.
 
     A video whose claim found every slot busy stays queued with no job; finishing or
-    failing another video calls this so it starts without waiting for the sweep.
+    failing another video calls this so it starts without waiting for the sweep. While
+    the process API's own slots are all busy, its videos are passed over.
     """
-    waiting = Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED).order_by("created_at").first()
-    if waiting is not None:
-        enqueue_process(waiting.pk)
+    waiting = Video.objects.filter(workspace_id=workspace_id, status=Video.Status.QUEUED).order_by("created_at")
+    if _process_api_full(workspace_id):
+        # Its claim would be refused: the next video that can start goes instead.
+        waiting = waiting.exclude(submitted_via=Video.Via.PROCESS_API)
+    first = waiting.first()
+    if first is not None:
+        enqueue_process(first.pk)
+
+
+def _process_api_full(workspace_id: str) -> bool:
+    """Whether the workspace runs ``MAX_CONCURRENT_JOBS`` videos of the process API already."""
+    running = Video.objects.filter(
+        workspace_id=workspace_id, status__in=Video.RUNNING, submitted_via=Video.Via.PROCESS_API
+    )
+    return running.count() >= settings.MAX_CONCURRENT_JOBS
 
 
 def delete(video: Video, user=None) -> None:

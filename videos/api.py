@@ -16,12 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiKey, Workspace
-from clipsite import parsers, ratelimit
+from clipsite import parsers
 from clipsite.api import (
     ERRORS,
     Conflict,
     PageParams,
-    PayloadTooLarge,
     error_responses,
     page_of,
 )
@@ -41,7 +40,7 @@ from videos.serializers import (
     VideoSerializer,
     status_payload,
 )
-from videos.uploads import CappedUploadHandler
+from videos.uploads import receiving_upload
 
 
 def resolve_workspace(request, workspace_id: str | None = None) -> Workspace:
@@ -141,27 +140,10 @@ class SubmitUpload(SubmitView):
     )
     def post(self, request):
         workspace = resolve_workspace(request, request.query_params.get("workspaceId"))
-        limit = workspace.plan.max_upload_bytes
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit + 64 * 1024:  # the form's own fields add a little to the file
-            raise PayloadTooLarge(
-                f"The {workspace.plan.name} plan accepts uploads up to {workspace.plan.max_upload_mb} MB."
-            )
-        if not ratelimit.acquire(f"upload:{workspace.pk}", workspace.plan.concurrent_jobs):
-            raise exceptions.Throttled(
-                wait=30,
-                detail=(
-                    f"The {workspace.plan.name} plan allows {workspace.plan.concurrent_jobs} uploads at once."
-                ),
-            )
-        try:
-            request._request.upload_handlers = [CappedUploadHandler(limit, request._request)]
+        plan = workspace.plan
+        too_large = f"The {plan.name} plan accepts uploads up to {plan.max_upload_mb} MB."
+        with receiving_upload(request, workspace, plan.max_upload_bytes, too_large):
             return self.create(request, workspace)
-        finally:
-            ratelimit.release(f"upload:{workspace.pk}")
 
     # Idempotent here, not on post: the Idempotency-Key check hashes the uploaded file,
     # so the body must be read under the plan's cap set up above.

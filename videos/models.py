@@ -61,6 +61,13 @@ class Video(models.Model):
         URL = "url", "Direct media URL"
         UPLOAD = "upload", "Upload"
 
+    class Via(models.TextChoices):
+        """The surface a video was submitted through, told apart only where it has rules of its own."""
+
+        CLIPSITE = "", "Clipsite"
+        # The process API's MAX_CONCURRENT_JOBS and JOB_RETENTION_SECONDS apply (processapi/).
+        PROCESS_API = "process", "Process API"
+
     RUNNING = (
         Status.DOWNLOADING,
         Status.UPLOADING,
@@ -89,6 +96,8 @@ class Video(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    submitted_via = models.CharField(max_length=10, choices=Via.choices, default=Via.CLIPSITE, blank=True,
+                                     db_index=True)  # fmt: skip
     source_kind = models.CharField(max_length=10, choices=SourceKind.choices)
     source_url = models.URLField(max_length=2000, blank=True)
     source_name = models.CharField(max_length=255, blank=True, help_text="Uploaded file's name.")

@@ -9,7 +9,7 @@ from unittest import mock
 
 import pytest
 
-from pipeline import clip
+from pipeline import analysis, clip
 from pipeline.cli import main
 from pipeline.moments import Hooks, Moment, MomentsResult, SubScores
 from tests.media import build_talk_video
@@ -70,7 +70,7 @@ def test_it_turns_a_talk_into_posted_ready_clips_and_clips_json(tmp_path, capsys
 def test_it_keeps_the_other_clips_when_one_fails(media_copy, tmp_path):
     source = media_copy("vid_face_landscape_liveportrait_s18.mp4")
     found = MomentsResult(moments=[moment(1.0, 5.0, 1), moment(50.0, 60.0, 2)], analyser="local", model="test")
-    with mock.patch.object(clip, "find_moments", autospec=True, return_value=found):
+    with mock.patch.object(analysis, "find_moments", autospec=True, return_value=found):
         run = clip.run_clip(str(source), tmp_path / "out", clip.PipelineConfig(render_preset="ultrafast"),
                             clip.ClipOptions(), clip.RenderOptions(short_side=180))  # fmt: skip
     good, bad = json.loads((tmp_path / "out" / "clips.json").read_text())
