@@ -84,7 +84,11 @@ def _run_schemathesis(schemathesis: Path, url: str, key: str, workdir: Path) -> 
         [str(schemathesis), "run", f"{url}/api/schema?format=json", "--url", url,
          "-H", f"Authorization: Bearer {key}",
          "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
-         "--max-examples", "15", "--seed", "1", "--no-color", "--request-timeout", "30",
+         # The fuzzing phase, with the hostile inputs of the hooks, on every operation: the
+         # coverage and stateful phases, which multiplied the run's time as the API grew
+         # (203 s for 45 operations), are left to be run by hand (drop --phases).
+         "--max-examples", "10", "--phases", "examples,fuzzing",
+         "--seed", "1", "--no-color", "--request-timeout", "30",
          "--report", "har", "--report-har-path", str(workdir / "run.har")],
         capture_output=True, text=True, timeout=900, cwd=workdir,
         env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(settings.BASE_DIR)},

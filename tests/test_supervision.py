@@ -24,7 +24,9 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+from requests.adapters import HTTPAdapter
 from rq import Worker
+from urllib3.util.retry import Retry
 
 from tests.fixtures import TALK_CONFIG
 from tests.media import REPO_ROOT
@@ -192,6 +194,10 @@ def service(tmp_path_factory):
 def demo_api(service) -> requests.Session:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {service.manage('create_api_key', DEMO_EMAIL).strip()}"
+    # The demo workspace's plan allows 30 requests a minute and the tests poll: like any
+    # client, wait as a 429 says (nothing was done, so a retried upload is safe).
+    retry = Retry(total=5, status_forcelist=[429], allowed_methods=None, respect_retry_after_header=True)
+    session.mount("http://", HTTPAdapter(max_retries=retry))
     return session
 
 

@@ -195,7 +195,10 @@ def test_it_shows_why_processing_failed_in_plain_words(alice_api):
     assert video.gemini_key is None  # wiped with the failure
 
 
-@pytest.mark.parametrize("job_id", ["not-a-uuid", str(uuid.uuid4()), "550e8400-e29b-41d4-a716-44665544000"])
+# Fixed ids: parallel test sessions must collect the same tests.
+@pytest.mark.parametrize(
+    "job_id", ["not-a-uuid", "9b2f7c1e-4d3a-4f5b-8c6d-2e1f0a9b8c7d", "550e8400-e29b-41d4-a716-44665544000"]
+)
 def test_it_answers_job_not_found_for_malformed_and_unknown_ids(alice_api, finished_video, job_id):
     response = alice_api.get(f"/api/status/{job_id}")
     assert response.status_code == 404 and response.json() == {"detail": NOT_FOUND}
