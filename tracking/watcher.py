@@ -245,12 +245,16 @@ def _auto_clip(item: TrackedItem, breakouts: list[dict]) -> dict:
     return {"clipped": clipped, "auto_clip_note": note}
 
 
-def latest_snapshots(video: PlatformVideo, since: datetime | None = None) -> list[Snapshot]:
-    """The video's latest snapshots since ``since`` (at most :data:`TRAJECTORY_READINGS`), oldest first."""
+def latest_snapshots(video: PlatformVideo, since: datetime | None = None,
+                     limit: int = TRAJECTORY_READINGS) -> list[Snapshot]:  # fmt: skip
+    """The video's latest ``limit`` snapshots since ``since``, oldest first, each knowing its video."""
     snapshots = video.snapshots.all()
     if since is not None:
         snapshots = snapshots.filter(captured_at__gte=since)
-    return list(snapshots.order_by("-captured_at")[:TRAJECTORY_READINGS])[::-1]
+    rows = list(snapshots.order_by("-captured_at")[:limit])[::-1]
+    for row in rows:
+        row.video = video  # a snapshot's views per day needs its video's upload time
+    return rows
 
 
 def readings_of(snapshots: list[Snapshot]) -> list[trajectory.Reading]:

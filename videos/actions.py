@@ -29,6 +29,7 @@ from clipsite.queues import cancel_job, enqueue_on_commit
 from pipeline import container, netguard
 from pipeline.errors import IngestError, MediaError
 from pipeline.ingest import source_kind
+from pipeline.trends.platforms import LABELS as PLATFORM_LABELS
 from videos import storage
 from videos.errors import SubmitRefused
 from videos.models import Video
@@ -44,7 +45,6 @@ PLATFORM_HOSTS = {
     "tiktok": ("tiktok.com",),
     "instagram": ("instagram.com",),
 }
-PLATFORM_NAMES = {"youtube": "YouTube", "tiktok": "TikTok", "instagram": "Instagram"}
 
 
 class VideoStopped(Exception):
@@ -153,7 +153,7 @@ def submit_video(
         if platform and not plan.allows_platform(platform):
             raise SubmitRefused(
                 SubmitRefused.PLATFORM_NOT_IN_PLAN,
-                f"The {plan.name} plan does not include {PLATFORM_NAMES[platform]}. Upgrade to use it.",
+                f"The {plan.name} plan does not include {PLATFORM_LABELS[platform]}. Upgrade to use it.",
                 "url",
             )
     if not workspace.has_minutes(1):

@@ -73,7 +73,5 @@ class Trajectory(V1View):
     def get(self, request, platform: str, video_id: str):
         video = get_object_or_404(PlatformVideo.objects.seen_by(self.workspace), platform=platform, video_id=video_id)
         snapshots, metrics = watcher.trajectory_of(self.workspace, video)
-        for snapshot in snapshots:
-            snapshot.video = video  # each snapshot's views per day needs its video's upload time
         return Response(TrajectorySerializer({"platform": platform, "video_id": video_id, "snapshots": snapshots,
                                               "metrics": metrics.to_dict()}).data)  # fmt: skip

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from tracking import actions
+from tracking import actions, watcher
 from tracking.models import EnrichmentJob, PlatformVideo, Signal, history_start
 from viralcli import errors
 from viralcli.serializers import (
@@ -159,9 +159,5 @@ class Video(V1View):
                    summary="Identity, transcript and recent snapshots of a video you have seen")  # fmt: skip
     def get(self, request, platform: str, video_id: str):
         video = get_object_or_404(PlatformVideo.objects.seen_by(self.workspace), platform=platform, video_id=video_id)
-        snapshots = video.snapshots.select_related("video")
-        since = history_start(self.workspace)
-        if since is not None:
-            snapshots = snapshots.filter(captured_at__gte=since)
-        recent = list(snapshots.order_by("-captured_at")[:RECENT_SNAPSHOTS])[::-1]
+        recent = watcher.latest_snapshots(video, history_start(self.workspace), RECENT_SNAPSHOTS)
         return Response(VideoSerializer(video, context={"snapshots": recent}).data)
