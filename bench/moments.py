@@ -1,18 +1,24 @@
-"""Development benchmark for moment finding: do planted moments come out on top?
+"""Benchmark for moment finding: do the strong moments come out on top, with clean edges?
 
-Each talk in ``bench/data/moments/*.txt`` is a run of blocks, "filler" (greetings,
-logistics, sponsor reads, rambling) and "planted" (self-contained strong moments). The
-blocks are spoken with espeak-ng, joined, muxed over a real face video from the shared
-corpus, decoded and transcribed with the real :func:`pipeline.transcribe.transcribe`,
-and handed to :func:`pipeline.moments.find_moments`. Reported per talk and overall:
+Each talk in ``bench/data/moments/<set>/*.txt`` is a run of blocks, "filler" (greetings,
+logistics, sponsor reads, rambling) and "planted" (self-contained strong moments); lines
+tagged ``@2`` are spoken by a second voice (the guest, the student). Two sets are kept
+apart: ``tune`` (the texts the analyser was developed against) and ``eval`` (written
+afterwards by a different hand, never used for tuning). The blocks are spoken with
+espeak-ng, joined, muxed over a real face video from the shared corpus, decoded and
+transcribed with the real :func:`pipeline.transcribe.transcribe`, and handed to
+:func:`pipeline.moments.find_moments`. With ``k`` the number of planted moments in a talk,
+reported per talk, per genre (the ``# genre:`` comment) and per set:
 
-* recall: planted moments covered by one of the top 8 clips (a clip covers a moment
+* recall@k: planted moments covered by one of the top k clips (a clip covers a moment
   when it overlaps at least half of it);
 * boundary error: mean of |clip start - planted start| and |clip end - planted end| in
   seconds over the covered moments, with the best-overlapping clip;
+* filler edges: top-k clips that start or end more than :data:`EDGE_SLACK` seconds
+  inside a filler block;
 * analysis time (transcription excluded).
 
-Usage: ``.venv/bin/python -m bench.moments [--model ClipBasic] [--audio-only] [--fresh]``.
+Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--model ClipBasic] [--audio-only]``.
 Speech, video and transcripts are cached in ``bench/out/moments`` keyed by the text.
 """
 
@@ -26,7 +32,7 @@ import subprocess
 import sys
 import time
 import wave
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +45,15 @@ from pipeline.types import Transcript
 DATA = Path(__file__).parent / "data" / "moments"
 OUT = Path(__file__).parent / "out" / "moments"
 FACE_VIDEO = Path(__file__).resolve().parents[1].parent / "shared" / "media" / "vid_face_landscape_liveportrait_s18.mp4"
-TOP = 8
+SETS = ("tune", "eval")
 BLOCK_GAP_SECONDS = 0.5
-ESPEAK = ("espeak-ng", "-v", "en-us", "-s", "165")
+# Between two lines of one block (a turn in a conversation) the pause is shorter.
+TURN_GAP_SECONDS = 0.3
+# A clip edge this far into a filler block's speech counts as starting or ending inside filler;
+# less is the silence and breath around a block's first or last word.
+EDGE_SLACK = 1.0
+VOICES = {"1": ("-v", "en-us"), "2": ("-v", "en-gb-x-rp+f3")}
+ESPEAK = ("espeak-ng", "-s", "165")
 FFMPEG = ("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 
 
@@ -49,7 +61,7 @@ FFMPEG = ("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 class Block:
     kind: str
     label: str
-    text: str
+    lines: list[tuple[str, str]]  # (speaker, text)
 
 
 @dataclass
@@ -59,31 +71,57 @@ class Planted:
     end: float
 
 
-def read_talk(path: Path) -> list[Block]:
+@dataclass
+class Talk:
+    name: str
+    genre: str
+    blocks: list[Block]
+
+
+def read_talk(path: Path) -> Talk:
+    """Blocks of ``path``; a line ``@2 text`` is the second voice's, untagged lines the first's."""
     blocks: list[Block] = []
+    genre = path.stem
     for line in path.read_text().splitlines():
+        if line.startswith("# genre:"):
+            genre = line.partition(":")[2].strip()
         if line.startswith("#") or not line.strip():
             continue
         if line.startswith("== "):
             kind, _, label = line[3:].partition(" ")
-            blocks.append(Block(kind, label or kind, ""))
+            blocks.append(Block(kind, label.strip() or kind, []))
+            continue
+        speaker, text = "1", line.strip()
+        if text[:1] == "@" and text[1:2] in VOICES:
+            speaker, text = text[1], text[2:].strip()
+        lines = blocks[-1].lines
+        if lines and lines[-1][0] == speaker:
+            lines[-1] = (speaker, f"{lines[-1][1]} {text}")
         else:
-            blocks[-1].text = f"{blocks[-1].text} {line.strip()}".strip()
-    return blocks
+            lines.append((speaker, text))
+    return Talk(path.stem, genre, blocks)
 
 
-def speak(blocks: list[Block], workdir: Path) -> tuple[Path, list[Planted]]:
-    """Speak every block, join them with short gaps; return the WAV and planted speech spans."""
-    pieces, planted, cursor, rate = [], [], 0.0, 0
+def _say(text: str, speaker: str, target: Path) -> tuple[int, np.ndarray]:
+    subprocess.run([*ESPEAK, *VOICES[speaker], "-w", str(target), text], check=True)
+    with wave.open(str(target)) as handle:
+        return handle.getframerate(), np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
+
+
+def speak(blocks: list[Block], workdir: Path) -> tuple[Path, list[Planted], list[Planted]]:
+    """Speak every block, join them with short gaps; return the WAV, planted and filler speech spans."""
+    pieces, planted, filler, cursor, rate = [], [], [], 0.0, 0
     for number, block in enumerate(blocks):
-        target = workdir / f"block{number:02d}.wav"
-        subprocess.run([*ESPEAK, "-w", str(target), block.text], check=True)
-        with wave.open(str(target)) as handle:
-            rate = handle.getframerate()
-            samples = np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
-        if block.kind == "planted":
-            voiced = np.flatnonzero(np.abs(samples) > 300)
-            planted.append(Planted(block.label, cursor + voiced[0] / rate, cursor + voiced[-1] / rate))
+        samples_of_block = []
+        for turn, (speaker, text) in enumerate(block.lines):
+            rate, samples = _say(text, speaker, workdir / f"block{number:02d}-{turn:02d}.wav")
+            if samples_of_block:
+                samples_of_block.append(np.zeros(int(TURN_GAP_SECONDS * rate), dtype=np.int16))
+            samples_of_block.append(samples)
+        samples = np.concatenate(samples_of_block)
+        voiced = np.flatnonzero(np.abs(samples) > 300)
+        span = Planted(block.label, cursor + voiced[0] / rate, cursor + voiced[-1] / rate)
+        (planted if block.kind == "planted" else filler).append(span)
         pieces += [samples, np.zeros(int(BLOCK_GAP_SECONDS * rate), dtype=np.int16)]
         cursor += len(samples) / rate + BLOCK_GAP_SECONDS
     speech = workdir / "speech.wav"
@@ -92,7 +130,7 @@ def speak(blocks: list[Block], workdir: Path) -> tuple[Path, list[Planted]]:
         handle.setsampwidth(2)
         handle.setframerate(rate)
         handle.writeframes(np.concatenate(pieces).tobytes())
-    return speech, planted
+    return speech, planted, filler
 
 
 def mux_over_face(speech: Path, workdir: Path) -> Path:
@@ -108,19 +146,29 @@ def mux_over_face(speech: Path, workdir: Path) -> Path:
     return video
 
 
-def prepare(path: Path, config: PipelineConfig, audio_only: bool, fresh: bool):
+@dataclass
+class Prepared:
+    planted: list[Planted]
+    filler: list[Planted]
+    audio: np.ndarray
+    transcript: Transcript
+    transcribe_seconds: float | None
+    media: str
+
+
+def prepare(path: Path, talk: Talk, config: PipelineConfig, audio_only: bool, fresh: bool) -> Prepared:
     """Build (or load from cache) the talk's media, planted spans, audio array and transcript."""
     from pipeline.audio import decode_audio
 
-    blocks = read_talk(path)
-    key = hashlib.sha256(path.read_bytes() + str(audio_only).encode()).hexdigest()[:12]
+    key = hashlib.sha256(path.read_bytes() + str(audio_only).encode() + repr(VOICES).encode()).hexdigest()[:12]
     workdir = OUT / f"{path.stem}-{key}"
     workdir.mkdir(parents=True, exist_ok=True)
     meta = workdir / "planted.json"
     if fresh or not meta.exists():
-        speech, planted = speak(blocks, workdir)
+        speech, planted, filler = speak(talk.blocks, workdir)
         media = speech if audio_only else mux_over_face(speech, workdir)
-        meta.write_text(json.dumps({"media": str(media), "planted": [p.__dict__ for p in planted]}))
+        spans = {"planted": [p.__dict__ for p in planted], "filler": [f.__dict__ for f in filler]}
+        meta.write_text(json.dumps({"media": str(media), **spans}))
     info = json.loads(meta.read_text())
     audio = decode_audio(Path(info["media"]), config)
     transcript_file = workdir / "transcript.json"
@@ -133,13 +181,42 @@ def prepare(path: Path, config: PipelineConfig, audio_only: bool, fresh: bool):
         transcribe_seconds = time.perf_counter() - began
         transcript_file.write_text(transcript.to_json())
     transcript = Transcript.from_dict(json.loads(transcript_file.read_text()))
-    return [Planted(**p) for p in info["planted"]], audio, transcript, transcribe_seconds, info["media"]
+    return Prepared(
+        [Planted(**p) for p in info["planted"]],
+        [Planted(**f) for f in info["filler"]],
+        audio,
+        transcript,
+        transcribe_seconds,
+        info["media"],
+    )
 
 
-def evaluate(planted: list[Planted], clips: list) -> tuple[int, list[float], list[str]]:
-    """Covered count, per-edge boundary errors and a line per planted moment."""
-    covered, errors, lines = 0, [], []
-    for moment in planted:
+@dataclass
+class Score:
+    planted: int = 0
+    covered: int = 0
+    clips: int = 0
+    filler_edges: int = 0
+    errors: list[float] = field(default_factory=list)
+
+    def add(self, other: Score) -> None:
+        self.planted += other.planted
+        self.covered += other.covered
+        self.clips += other.clips
+        self.filler_edges += other.filler_edges
+        self.errors += other.errors
+
+    def line(self) -> str:
+        error = np.mean(self.errors) if self.errors else float("nan")
+        recall = self.covered / self.planted if self.planted else float("nan")
+        return (f"recall@k {self.covered}/{self.planted} = {recall:.3f}, boundary error {error:.2f} s, "
+                f"filler edges {self.filler_edges}/{self.clips} clips")  # fmt: skip
+
+
+def evaluate(prepared: Prepared, clips: list) -> tuple[Score, list[str]]:
+    """Coverage, per-edge boundary errors and filler edges of ``clips``; a line per planted moment."""
+    score, lines = Score(planted=len(prepared.planted), clips=len(clips)), []
+    for moment in prepared.planted:
         length = moment.end - moment.start
         best, best_overlap = None, 0.0
         for clip in clips:
@@ -147,56 +224,71 @@ def evaluate(planted: list[Planted], clips: list) -> tuple[int, list[float], lis
             if overlap > best_overlap:
                 best, best_overlap = clip, overlap
         if best is not None and best_overlap >= 0.5 * length:
-            covered += 1
-            edge = [abs(best.start - moment.start), abs(best.end - moment.end)]
-            errors += edge
-            lines.append(f"  found  {moment.label:<22} rank {best.rank:>2} score {best.score:>3} "
+            score.covered += 1
+            edge = [best.start - moment.start, best.end - moment.end]
+            score.errors += [abs(e) for e in edge]
+            lines.append(f"  found  {moment.label:<24} rank {best.rank:>2} score {best.score:>3} "
                          f"start {edge[0]:+.1f}s end {edge[1]:+.1f}s")  # fmt: skip
         else:
-            lines.append(f"  MISSED {moment.label:<22} {moment.start:7.1f}-{moment.end:7.1f}s")
-    return covered, errors, lines
+            lines.append(f"  MISSED {moment.label:<24} {moment.start:7.1f}-{moment.end:7.1f}s")
+    for clip in clips:
+        inside = [
+            f.label for f in prepared.filler
+            if f.start < clip.start < f.end - EDGE_SLACK or f.start + EDGE_SLACK < clip.end < f.end
+        ]  # fmt: skip
+        if inside:
+            score.filler_edges += 1
+            lines.append(f"  EDGE   #{clip.rank} [{clip.start:.1f}-{clip.end:.1f}] inside filler")
+    return score, lines
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", default="ClipBasic", help="ClipBasic (local) or ClipAnything (Gemini)")
+    parser.add_argument("--set", choices=(*SETS, "all"), default="all", help="which texts to run")
+    parser.add_argument("--model", default="ClipBasic", help="ClipBasic (local) or ClipAnything (an LLM)")
     parser.add_argument("--audio-only", action="store_true", help="skip muxing the face video")
     parser.add_argument("--fresh", action="store_true", help="rebuild speech, video and transcripts")
     parser.add_argument("--verbose", action="store_true", help="print every clip's title and reason")
     args = parser.parse_args(argv)
     # Like ``python -m pipeline``, the bench is an entry point, so it reads the environment
-    # (GEMINI_API_KEY and GEMINI_MODEL for ``--model ClipAnything``, WHISPER_* for transcription).
+    # (GEMINI_*/LLM_* for ``--model ClipAnything``, WHISPER_* for transcription).
     config = PipelineConfig.from_env(os.environ)
     print(f"machine: {describe()}")
-    total_planted = total_covered = 0
-    all_errors: list[float] = []
-    for path in sorted(DATA.glob("*.txt")):
-        planted, audio, transcript, transcribe_seconds, media = prepare(path, config, args.audio_only, args.fresh)
-        options = ClipOptions(model=args.model, clip_count=TOP)
+    for name in SETS if args.set == "all" else (args.set,):
+        run_set(name, args, config)
+    return 0
+
+
+def run_set(name: str, args: argparse.Namespace, config: PipelineConfig) -> None:
+    print(f"== set {name}")
+    totals, genres = Score(), {}
+    for path in sorted((DATA / name).glob("*.txt")):
+        talk = read_talk(path)
+        prepared = prepare(path, talk, config, args.audio_only, args.fresh)
+        top = len(prepared.planted)
+        options = ClipOptions(model=args.model, clip_count=top)
         began = time.perf_counter()
-        result = find_moments(transcript, options, config, audio=audio)
+        result = find_moments(prepared.transcript, options, config, audio=prepared.audio)
         analysis_seconds = time.perf_counter() - began
-        covered, errors, lines = evaluate(planted, result.moments[:TOP])
-        total_planted += len(planted)
-        total_covered += covered
-        all_errors += errors
-        timing = f", transcription {transcribe_seconds:.1f} s" if transcribe_seconds is not None else ""
-        size = f"{transcript.duration / 60:.1f} min {Path(media).name}, {len(transcript.sentences)} sentences"
-        print(f"{path.stem}: {size}, analysis {analysis_seconds:.2f} s{timing}")
-        error = np.mean(errors) if errors else float("nan")
-        print(f"  recall {covered}/{len(planted)} in top {TOP}, boundary error {error:.2f} s, {result.analyser}")
+        score, lines = evaluate(prepared, result.moments[:top])
+        totals.add(score)
+        genres.setdefault(talk.genre, Score()).add(score)
+        transcript = prepared.transcript
+        timing = "" if prepared.transcribe_seconds is None else f", transcription {prepared.transcribe_seconds:.1f} s"
+        size = f"{transcript.duration / 60:.1f} min, {len(transcript.sentences)} sentences"
+        print(f"{talk.name} ({talk.genre}): {size}, analysis {analysis_seconds:.2f} s{timing}, {result.analyser}")
+        print(f"  {score.line()}")
         print("\n".join(lines))
         if args.verbose:
-            for clip in result.moments[:TOP]:
+            for clip in result.moments[:top]:
                 span = f"[{clip.start:.1f}-{clip.end:.1f}]"
                 print(f"  #{clip.rank} {clip.score} {span} {clip.scores.to_dict()} {clip.title!r}")
                 print(f"      {clip.reason}")
         for warning in result.warnings:
             print(f"  warning: {warning}")
-    mean_error = np.mean(all_errors) if all_errors else float("nan")
-    print(f"overall: recall {total_covered}/{total_planted} planted moments in the top {TOP}, "
-          f"mean boundary error {mean_error:.2f} s")  # fmt: skip
-    return 0
+    for genre, score in sorted(genres.items()):
+        print(f"{name} / {genre}: {score.line()}")
+    print(f"{name} overall: {totals.line()}")
 
 
 if __name__ == "__main__":

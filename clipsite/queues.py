@@ -19,11 +19,14 @@ import django_rq
 from django.db import transaction
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.utils import now as rq_now
 
 from clipsite import outage
 
 logger = logging.getLogger(__name__)
 
+# Four missed heartbeats of a running job (see :func:`_abandoned`).
+STARTED_JOB_STALE_SECONDS = 120
 PENDING_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
@@ -58,7 +61,21 @@ def job_is_pending(queue: str, job_id: str) -> bool:
         job = Job.fetch(job_id, connection=connection)
     except NoSuchJobError:
         return False
-    return job.get_status(refresh=False) in PENDING_STATUSES
+    status = job.get_status(refresh=False)
+    if status == JobStatus.STARTED and _abandoned(job):
+        return False
+    return status in PENDING_STATUSES
+
+
+def _abandoned(job: Job) -> bool:
+    """Whether a "started" job has gone unstamped long enough that its worker must be dead.
+
+    A worker stamps its running job's ``last_heartbeat`` every job-monitoring interval
+    (30 s). A worker killed at the moment it took a job, or a Redis restored from a
+    snapshot taken while the job ran, leaves the job "started" with nobody to finish it.
+    """
+    stamped = job.last_heartbeat or job.started_at
+    return stamped is not None and (rq_now() - stamped).total_seconds() > STARTED_JOB_STALE_SECONDS
 
 
 def cancel_job(queue: str, job_id: str) -> None:

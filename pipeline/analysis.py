@@ -9,7 +9,7 @@ the edges of the moments chosen, on a short decode, never over the whole file.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipeline.audio import decode_audio
@@ -38,10 +38,14 @@ def analyse(
     options: ClipOptions,
     *,
     gemini_api_key: str | None = None,
+    replays: Sequence[tuple[float, float, float]] = (),
     progress: ProgressFn = no_progress,
     transcribed: Callable[[Transcript], None] = lambda transcript: None,
 ) -> Analysis:
     """Transcribe ``path`` (``duration`` seconds long) and find its moments with ``options``.
+
+    ``replays`` is the source platform's "most replayed" graph on the file's timeline
+    (see :meth:`pipeline.ingest.Fetched.replay_curve`), one signal of the moments' score.
 
     ``transcribed`` is called with the transcript before the moments are looked for, so a
     caller can keep it (and show the next stage) even if the analysis then fails.
@@ -60,6 +64,6 @@ def analyse(
 
     found = find_moments(
         transcript, options, config, audio=audio, scene_cuts_near=cuts_near, gemini_api_key=gemini_api_key,
-        progress=scaled_progress(progress, TRANSCRIBE_SHARE, 1.0),
+        replays=replays, progress=scaled_progress(progress, TRANSCRIBE_SHARE, 1.0),
     )  # fmt: skip
     return Analysis(transcript, found)

@@ -87,6 +87,7 @@ def run_clip(
         fetched = ingest(source, Path(workdir), config, start=start, end=end, progress=stage("ingest"))
         path, media = Path(fetched.path), fetched.media
         analysis = analyse(path, media.duration, config, clip_options, progress=stage("transcribe"),
+                           replays=fetched.replay_curve(),
                            transcribed=lambda transcript: timings.update(moments=time.perf_counter()))  # fmt: skip
         transcript, found = analysis.transcript, analysis.found
         render_progress = stage("render")

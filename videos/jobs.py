@@ -169,7 +169,7 @@ def _process(video: Video) -> None:
     found = analyse(
         Path(fetched.path), media.duration, config, clip_options(options), progress=progress_between(20, 60),
         gemini_api_key=crypto.decrypt(video.gemini_key) or video.workspace.gemini_api_key() or None,
-        transcribed=transcribed,
+        replays=fetched.replay_curve(), transcribed=transcribed,
     ).found
     actions.record(
         video, analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None

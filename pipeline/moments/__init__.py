@@ -1,7 +1,8 @@
 """Finding the moments of a transcript worth clipping (issue 4).
 
-``find_moments`` runs the local analyser (``ClipBasic``) or Gemini (``ClipAnything``) and
-returns ranked :class:`Moment` objects shaped like ScaleReach's and Ssemble's clips.
+``find_moments`` runs the local analyser (``ClipBasic``) or a language model
+(``ClipAnything``: Gemini, or any OpenAI-compatible chat endpoint) and returns ranked
+:class:`Moment` objects shaped like ScaleReach's and Ssemble's clips.
 """
 
 from pipeline.moments.api import find_moments

@@ -1,23 +1,22 @@
-"""``find_moments``: choose the analyser, run it, fall back when Gemini fails, rank the result."""
+"""``find_moments``: choose the analyser, run it, fall back when a language model fails, rank the result."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import SceneCutsNear
 from pipeline.moments.features import analyse_transcript
+from pipeline.moments.llm import ChunkedAnalyser, LLMFailure, RetryPolicy
 from pipeline.moments.local import LocalAnalyser, rank_moments
-from pipeline.moments.models import ANALYSER_GEMINI, ANALYSER_LOCAL, Hooks, Moment, MomentsResult, SubScores
+from pipeline.moments.models import ANALYSER_LOCAL, Hooks, Moment, MomentsResult, SubScores
 from pipeline.moments.options import MODEL_GEMINI, ClipOptions
 from pipeline.moments.repair import RawClip, repair_clips
 from pipeline.types import ProgressFn, Transcript, no_progress, scaled_progress
-
-if TYPE_CHECKING:
-    from pipeline.moments.gemini import RetryPolicy
 
 LOCAL_MODEL_NAME = "clipsite-local-1"
 
@@ -30,17 +29,22 @@ def find_moments(
     audio: np.ndarray | None = None,
     scene_cuts_near: SceneCutsNear | None = None,
     gemini_api_key: str | None = None,
+    replays: Sequence[tuple[float, float, float]] = (),
     progress: ProgressFn = no_progress,
-    gemini_retry: RetryPolicy | None = None,
+    llm_retry: RetryPolicy | None = None,
 ) -> MomentsResult:
     """Find, describe and rank the moments of ``transcript`` worth clipping.
 
     ``audio`` (16 kHz mono, aligned with the transcript's times) adds loudness to the
     pacing score. ``scene_cuts_near(t0, t1)`` is asked only around chosen clip edges.
+    ``replays`` (the platform's "most replayed" graph as (start, end, value 0-1) on the
+    transcript's timeline) lifts the parts viewers watch again.
     ``ClipAnything`` uses Gemini with ``gemini_api_key`` (or ``config.gemini_api_key``);
-    without a key, or when Gemini fails, the local analyser answers and the result's
-    ``warnings`` say so. ``gemini_retry`` (a :class:`~pipeline.moments.gemini.RetryPolicy`)
-    overrides the backoff, mainly so tests need not wait.
+    without a key, the OpenAI-compatible server of ``config.llm_base_url`` and
+    ``config.llm_model``; without either, or when the model fails, the local analyser
+    answers and the result's ``warnings`` say so. ``llm_retry`` overrides the backoff,
+    mainly so tests need not wait; the OpenAI-compatible server's timeout per request is
+    always ``config.llm_timeout_seconds``.
     """
     options.validate()
     language = options.language or transcript.language
@@ -49,29 +53,22 @@ def find_moments(
         warnings.append("The transcript has no sentences, so there were no moments to find.")
         return MomentsResult(moments=[], analyser=ANALYSER_LOCAL, model=LOCAL_MODEL_NAME, warnings=warnings)
     analysis = analyse_transcript(transcript)
-    local = LocalAnalyser(analysis, options, audio)
+    local = LocalAnalyser(analysis, options, audio, replays)
     count = options.count_for(transcript.duration)
     tokens_used = 0
     if options.model == MODEL_GEMINI:
-        key = gemini_api_key or config.gemini_api_key
-        if key:
-            # The SDK is imported only here, so the local path never pays for loading it.
-            from pipeline.moments.gemini import GeminiFailure
-
+        analyser = _llm_analyser(config, gemini_api_key, llm_retry)
+        if analyser is None:
+            warnings.append(
+                "No Gemini API key was given and no local LLM is configured (LLM_BASE_URL and LLM_MODEL), "
+                "so the local analyser chose the clips instead."
+            )
+        else:
             try:
-                return _with_gemini(
-                    local, key, config, options, count, language, scene_cuts_near, progress, gemini_retry
-                )
-            except GeminiFailure as failure:
+                return _with_llm(analyser, local, options, count, language, scene_cuts_near, progress)
+            except LLMFailure as failure:
                 warnings.append(f"{failure}; the local analyser chose the clips instead.")
                 tokens_used = failure.tokens_used
-        else:
-            warnings.append("No Gemini API key was given, so the local analyser chose the clips instead.")
-    if language and not language.lower().startswith("en"):
-        warnings.append(
-            f"The local analyser reads English cues; for this {language!r} transcript it chose clips "
-            "mainly from structure and delivery."
-        )
     spans = local.fit_scenes(local.find(count, progress=scaled_progress(progress, 0.0, 0.9)), scene_cuts_near)
     moments = rank_moments([local.describe(span) for span in spans])
     if not moments:
@@ -88,41 +85,57 @@ def find_moments(
     )
 
 
-def _with_gemini(
+def _llm_analyser(
+    config: PipelineConfig, gemini_api_key: str | None, retry: RetryPolicy | None
+) -> ChunkedAnalyser | None:
+    """Gemini when a key is given, else the configured OpenAI-compatible server, else None.
+
+    Each SDK is imported only here, so the local path never pays for loading it.
+    """
+    key = gemini_api_key or config.gemini_api_key
+    if key:
+        from pipeline.moments.gemini import GeminiAnalyser
+
+        return GeminiAnalyser(key, config.gemini_model, base_url=config.gemini_base_url, retry=retry or RetryPolicy())
+    if config.llm_base_url and config.llm_model:
+        from pipeline.moments.openai_compat import OpenAICompatibleAnalyser
+
+        return OpenAICompatibleAnalyser(
+            config.llm_base_url,
+            config.llm_model,
+            api_key=config.llm_api_key,
+            retry=dataclasses.replace(retry or RetryPolicy(), timeout_seconds=config.llm_timeout_seconds),
+        )
+    return None
+
+
+def _with_llm(
+    analyser: ChunkedAnalyser,
     local: LocalAnalyser,
-    key: str,
-    config: PipelineConfig,
     options: ClipOptions,
     count: int,
     language: str,
     scene_cuts_near: SceneCutsNear | None,
     progress: ProgressFn,
-    retry: RetryPolicy | None,
 ) -> MomentsResult:
-    """Gemini's clips, repaired, topped up locally if too few; raises GeminiFailure if none."""
-    from pipeline.moments.gemini import GeminiAnalyser, GeminiFailure, RetryPolicy
-
-    analyser = GeminiAnalyser(
-        key, config.gemini_model, base_url=config.gemini_base_url, retry=retry or RetryPolicy()
-    )
+    """The model's clips, repaired, topped up locally if too few; raises LLMFailure if none."""
     answer = analyser.propose(local.analysis, options, count, language, scaled_progress(progress, 0.0, 0.8))
     repaired, changed = repair_clips(
         answer.clips, local.analysis, local.edges, options.min_length, options.max_length
     )
     if not repaired:
-        raise GeminiFailure(
-            "Gemini proposed no clip that fits the transcript and the length limits", answer.tokens_used
+        raise LLMFailure(
+            f"{analyser.title} proposed no clip that fits the transcript and the length limits", answer.tokens_used
         )
     warnings = []
     if answer.failures:
         warnings.append(
-            f"Part of the transcript could not be analysed by Gemini ({answer.failures[0]}); "
-            "the local analyser filled in."
+            f"Part of the transcript could not be analysed ({answer.failures[0]}); the local analyser filled in."
         )
     changed += answer.repaired
     if changed:
         warnings.append(
-            f"{changed} of Gemini's proposed clips were fitted to sentence and length limits "
+            f"{changed} of the clips proposed by {analyser.name} were fitted to sentence and length limits "
             "or dropped as overlaps."
         )
     spans = [local.edges.span(first, last) for first, last in list(repaired)[:count]]
@@ -130,7 +143,7 @@ def _with_gemini(
         extra = local.find(count - len(spans), taken=spans)
         if extra:
             warnings.append(
-                f"Gemini proposed {len(spans)} usable clips; the local analyser added {len(extra)}."
+                f"{analyser.title} proposed {len(spans)} usable clips; the local analyser added {len(extra)}."
             )
         spans += extra
     moments = []
@@ -143,8 +156,8 @@ def _with_gemini(
     progress(1.0, "moments found")
     return MomentsResult(
         moments=rank_moments(moments),
-        analyser=ANALYSER_GEMINI,
-        model=config.gemini_model,
+        analyser=analyser.kind,
+        model=analyser.model,
         warnings=warnings,
         tokens_used=answer.tokens_used,
     )

@@ -22,7 +22,7 @@ PAD = 0.25
 # How far around an edge the scene-cut hook is asked to look, in seconds.
 SCENE_REACH = 6.0
 # An edge may move one sentence to meet a scene cut if the clip keeps this share of its score.
-SCENE_SCORE_KEEP = 0.9
+SCENE_SCORE_KEEP = 0.85
 # A clip whose words are this contained in a clip already taken is the same moment told
 # twice (or a piece of it).
 DUPLICATE_SIMILARITY = 0.6

@@ -17,12 +17,19 @@ import numpy as np
 
 from pipeline.audio import SAMPLE_RATE, rms_db
 from pipeline.moments import lexicon
+from pipeline.moments.content import content_posterior
+from pipeline.moments.embeddings import embed
 from pipeline.moments.text import cosine, count_phrases, is_number, phrase_text, stem, tokens
 from pipeline.types import Sentence, Transcript
 
 _FRAME_SECONDS = 0.05
 # Sentences compared on each side of a gap when measuring a topic shift.
 _BLOCK = 3
+# Weights of the two topic cues in a break (see :func:`_topic_breaks`).
+LEXICAL_WEIGHT = 0.15
+SEMANTIC_WEIGHT = 0.2
+# A similarity valley this deep (see :func:`semantic_shifts`) is a full change of topic.
+_FULL_DEPTH = 0.8
 # A pause this long between sentences counts as a full topic break on its own.
 _LONG_PAUSE = 2.5
 # A capitalised name followed by a comma at the start, after any discourse marker:
@@ -67,6 +74,9 @@ class TranscriptAnalysis:
     ``breaks[g]`` (0-1) is how strongly the topic shifts between sentence ``g - 1`` and
     ``g``; ``breaks[0]`` and ``breaks[n]`` are 1 because the transcript starts and ends there.
     ``first_word``/``last_word`` give the spoken edges of each sentence in seconds.
+    ``embeddings`` are the sentences' unit vectors; ``content[i]`` (0-1) is how surely
+    sentence ``i`` is content rather than housekeeping, read from its meaning and its
+    neighbours' (:mod:`pipeline.moments.content`), and ``filler`` is its complement.
     """
 
     sentences: list[Sentence]
@@ -79,6 +89,13 @@ class TranscriptAnalysis:
     word_counts: np.ndarray
     confidence: np.ndarray
     duration: float
+    embeddings: np.ndarray
+    content: np.ndarray
+    language: str = ""
+
+    @property
+    def filler(self) -> np.ndarray:
+        return 1.0 - self.content
 
 
 def analyse_transcript(transcript: Transcript) -> TranscriptAnalysis:
@@ -91,17 +108,22 @@ def analyse_transcript(transcript: Transcript) -> TranscriptAnalysis:
     first = np.array([s.words[0].start if s.words else s.start for s in sentences], dtype=float)
     last = np.array([s.words[-1].end if s.words else s.end for s in sentences], dtype=float)
     confidence = np.array([np.mean([w.probability for w in s.words]) if s.words else 1.0 for s in sentences])
+    embeddings = embed([s.sentence for s in sentences])
+    content = content_posterior(embeddings, np.array([sig.filler for sig in signals]))
     return TranscriptAnalysis(
         sentences=sentences,
         signals=signals,
         vectors=vectors,
         idf=idf,
-        breaks=_topic_breaks(signals, vectors, first, last),
+        breaks=_topic_breaks(signals, vectors, first, last, content, semantic_shifts(embeddings)),
         first_word=first,
         last_word=last,
         word_counts=np.array([max(1, len(sig.words)) for sig in signals]),
         confidence=confidence,
         duration=transcript.duration,
+        embeddings=embeddings,
+        content=content,
+        language=transcript.language,
     )
 
 
@@ -179,16 +201,23 @@ def _unfinished(text: str, words: list[str]) -> bool:
 
 
 def _topic_breaks(
-    signals: list[SentenceSignals], vectors: list[Counter], first: np.ndarray, last: np.ndarray
+    signals: list[SentenceSignals],
+    vectors: list[Counter],
+    first: np.ndarray,
+    last: np.ndarray,
+    content: np.ndarray,
+    semantic: np.ndarray,
 ) -> np.ndarray:
-    """Topic-shift strength (0-1) at every gap, from five general cues of spoken discourse.
+    """Topic-shift strength (0-1) at every gap, from six general cues of spoken discourse.
 
-    Lexical cohesion compares the words of the sentences on each side (TextTiling); a
+    The meaning of the sentences on each side (``semantic``, from their embeddings) and
+    their words (lexical cohesion, TextTiling) say whether the topic moves on; a
     pause longer than the speaker's usual one separates, as does any very long pause;
     an opener such as "Okay," or "Anyway," starts something new, while one that points
     back ("She", "But", "That") continues what came before; and a change between
-    housekeeping and content is itself a boundary. Lexical cohesion weighs least: in
-    short spoken sentences few content words repeat even within one story.
+    housekeeping and content (in the words, and in the meaning-based ``content``) is
+    itself a boundary. Lexical cohesion weighs least: in short spoken sentences few
+    content words repeat even within one story, and it only reads English well.
     """
     count = len(vectors)
     breaks = np.ones(count + 1)
@@ -202,10 +231,48 @@ def _topic_breaks(
         relative = min(1.0, max(0.0, pause / max(usual, 0.1) - 1.0) / 2.0)
         absolute = min(1.0, pause / _LONG_PAUSE)
         opener = 0.25 * signals[gap].shift_start - 0.4 * signals[gap].dangling_start
-        housekeeping = 0.5 * abs(signals[gap].filler - signals[gap - 1].filler)
-        strength = 0.3 * lexical + 0.3 * relative + 0.3 * absolute + opener + housekeeping
+        housekeeping = 0.25 * abs(signals[gap].filler - signals[gap - 1].filler) + 0.5 * abs(
+            content[gap] - content[gap - 1]
+        )
+        strength = (
+            LEXICAL_WEIGHT * lexical
+            + SEMANTIC_WEIGHT * semantic[gap]
+            + 0.3 * relative
+            + 0.3 * absolute
+            + opener
+            + housekeeping
+        )
         breaks[gap] = min(1.0, max(0.0, strength))
     return breaks
+
+
+def semantic_shifts(embeddings: np.ndarray) -> np.ndarray:
+    """How far the meaning moves at each gap, 0-1 (index ``g``: between sentences ``g - 1`` and ``g``).
+
+    The transcript's mean vector is removed first: every sentence of one talk shares its
+    register and subject, which would otherwise make all neighbours look alike. The
+    sentences on each side (up to ``_BLOCK``) are averaged and compared, and each gap is
+    scored by the depth of its similarity valley (TextTiling): how far the similarity
+    drops there below the highest point on each side, so a gap between two coherent
+    stretches stands out while a slow drift does not.
+    """
+    count = len(embeddings)
+    shifts = np.zeros(count + 1)
+    if count < 3:
+        return shifts
+    centred = embeddings - embeddings.mean(axis=0)
+    centred /= np.linalg.norm(centred, axis=1, keepdims=True) + 1e-9
+    similarity = np.ones(count)
+    for gap in range(1, count):
+        left = centred[max(0, gap - _BLOCK) : gap].mean(axis=0)
+        right = centred[gap : gap + _BLOCK].mean(axis=0)
+        similarity[gap] = float(left @ right) / (np.linalg.norm(left) * np.linalg.norm(right) + 1e-9)
+    for gap in range(1, count):
+        left_peak = similarity[max(1, gap - _BLOCK) : gap + 1].max()
+        right_peak = similarity[gap : min(count, gap + _BLOCK + 1)].max()
+        depth = (left_peak - similarity[gap]) + (right_peak - similarity[gap])
+        shifts[gap] = min(1.0, depth / _FULL_DEPTH)
+    return shifts
 
 
 def _block(vectors: list[Counter]) -> Counter:

@@ -24,11 +24,17 @@ from pipeline.types import ProgressFn, no_progress
 class LocalAnalyser:
     """Scores and describes clips of one transcript; shared with the Gemini path for repairs."""
 
-    def __init__(self, analysis: TranscriptAnalysis, options: ClipOptions, audio: np.ndarray | None = None):
+    def __init__(
+        self,
+        analysis: TranscriptAnalysis,
+        options: ClipOptions,
+        audio: np.ndarray | None = None,
+        replays: Sequence[tuple[float, float, float]] = (),
+    ):
         self.analysis = analysis
         self.options = options
         self.edges = Edges(analysis)
-        self.scorer = WindowScorer(analysis, options, audio)
+        self.scorer = WindowScorer(analysis, options, audio, replays)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
         """Every candidate range, best first.
@@ -70,26 +76,26 @@ class LocalAnalyser:
         """A complete :class:`Moment` for ``span`` with locally written metadata (rank 0)."""
         a, first, last = self.analysis, span.first, span.last
         scored = self.scorer.score(first, last)
-        words = writing.keywords(a, first, last)
-        tags = writing.hashtags(words, self.options.genre)
+        language = self.options.language or a.language
+        written = writing.write_clip(a, first, last, scored, genre=self.options.genre, language=language)
         text = " ".join(s.sentence.strip() for s in a.sentences[first : last + 1])
         return Moment(
             id=moment_id(span.start, span.end, text),
             rank=0,
-            title=writing.title(a, first, last),
+            title=written.title,
             start=span.start,
             end=span.end,
             duration=round(span.end - span.start, 3),
             score=round(scored.total),
             scores=SubScores(**scored.scores.to_dict()),
-            reason=writing.reason(scored),
+            reason=written.reason,
             transcript=text,
             sentence_indexes=span.indexes,
-            hooks=writing.hooks(a, first, last),
-            description=writing.description(a, first, last, words, tags),
-            hashtags=tags,
-            emotions=writing.emotions(a, first, last),
-            keywords=words,
+            hooks=written.hooks,
+            description=written.description,
+            hashtags=written.hashtags,
+            emotions=written.emotions,
+            keywords=written.keywords,
         )
 
 

@@ -9,6 +9,7 @@ from pipeline.types import JsonMixin
 
 ANALYSER_LOCAL = "local"
 ANALYSER_GEMINI = "gemini"
+ANALYSER_OPENAI = "openai-compatible"
 
 # A fixed namespace makes moment ids stable: the same clip of the same source text gets
 # the same id on every run, which keeps re-analysis idempotent for the Django side.
@@ -64,8 +65,9 @@ class Moment(JsonMixin):
 class MomentsResult(JsonMixin):
     """The ranked moments and how they were found.
 
-    ``analyser`` is the one that produced the moments (``local`` or ``gemini``), which is
-    ``local`` after a Gemini failure; ``warnings`` then says why, in words for the user.
+    ``analyser`` is the one that produced the moments (``local``, ``gemini`` or
+    ``openai-compatible``), which is ``local`` after a language model failed; ``warnings``
+    then says why, in words for the user. ``model`` names the model that analyser used.
     """
 
     moments: list[Moment]

@@ -10,8 +10,12 @@
   own topic keywords, counted with saturation so a whole story beats its best line but
   length alone earns little.
 
-The overall score weighs the four by genre, adds the topic bonus and subtracts penalties
-for housekeeping, most of all for a run of it inside the clip.
+Housekeeping is read from meaning (the content posterior of
+:mod:`pipeline.moments.content`), not only from English word lists. The overall score
+weighs the four by genre, adds the topic bonus and the platform's "most replayed" lift,
+and subtracts penalties for housekeeping (most of all a run of it inside the clip), for
+content left just outside an edge (a moment cut short) and for a strong topic break
+inside (two moments joined).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,6 +34,22 @@ from pipeline.moments.text import stem, tokens
 
 # Seconds of a clip that count as its opening.
 HOOK_SECONDS = 6.0
+# Points for the most replayed stretch of a source, reached when its replay value is this
+# much above the source's median (values are 0-1; YouTube's graph peaks at 1).
+REPLAY_POINTS = 25.0
+REPLAY_FULL_LIFT = 0.4
+# A topic break inside a clip stronger than INNER_BREAK_FREE (0-1) costs up to this many points:
+# the clip joins two moments, however strong its outer edges.
+INNER_BREAK_POINTS = 80.0
+INNER_BREAK_FREE = 0.45
+# Points for leaving no content sentence just outside the clip's edges (half of them are
+# lost when the sentences on either side are as surely content as not).
+CONTENT_EDGE_POINTS = 25.0
+# Housekeeping below this (0-1, from the content posterior) costs nothing: an unsure sentence
+# inside a moment is not penalised (see :func:`_firm`).
+FIRM_FILLER = 0.1
+# Weight of the housekeeping penalties against the four criteria.
+FILLER_PENALTY = 1.5
 
 # (hook, pacing, completeness, shareability) weights per genre; they sum to 1.
 _WEIGHTS = {
@@ -54,11 +75,19 @@ class WindowScore:
 class WindowScorer:
     """Scores sentence windows of one transcript; per-sentence work is done once up front."""
 
-    def __init__(self, analysis: TranscriptAnalysis, options: ClipOptions, audio: np.ndarray | None = None):
+    def __init__(
+        self,
+        analysis: TranscriptAnalysis,
+        options: ClipOptions,
+        audio: np.ndarray | None = None,
+        replays: Sequence[tuple[float, float, float]] = (),
+    ):
         self.analysis = analysis
+        self.replayed = replay_lift(analysis, replays)
         self.weights = _WEIGHTS.get(options.genre, _WEIGHTS["default"])
         self.frames = loudness_frames(audio)
         self.keywords = [[stem(w) for w in tokens(k)] for k in options.keywords]
+        self.filler = analysis.filler
         # Only totals are kept: a long source has tens of thousands of candidate windows.
         self._totals: dict[tuple[int, int], float] = {}
 
@@ -77,22 +106,33 @@ class WindowScorer:
         completeness = self._completeness(first, last, signals)
         shareability = self._shareability(first, last, signals)
         parts = np.array([hook, pacing, completeness, shareability])
-        filler = [s.filler for s in self.analysis.signals[first : last + 1]]
+        filler = list(_firm(self.filler[first : last + 1]))
         # A run of housekeeping inside a clip (two sentences in a row) means it joins two
-        # separate moments across an interruption; a lone odd word does not.
-        run = max((a + b) / 2.0 for a, b in itertools.pairwise(filler)) if len(filler) > 1 else filler[0]
+        # separate moments across an interruption; a lone unsure sentence does not.
+        run = max(min(a, b) for a, b in itertools.pairwise(filler)) if len(filler) > 1 else filler[0]
         signals.update(filler=float(np.mean(filler)), filler_run=run)
         total = (
             float(np.dot(self.weights, parts))
-            + 0.5 * signals["share_topic"]
-            - 45.0 * float(np.mean(filler))
-            - 25.0 * run
+            + signals["share_topic"]
+            - FILLER_PENALTY * 45.0 * float(np.mean(filler))
+            - FILLER_PENALTY * 25.0 * run
+            + CONTENT_EDGE_POINTS * (0.5 - signals["content_left_out"])
+            - INNER_BREAK_POINTS * max(0.0, signals["inner_peak"] - INNER_BREAK_FREE)
+            + self._replay(first, last, signals)
         )
         return WindowScore(
             total=max(0.0, min(100.0, total)),
             scores=SubScores(*(round(v) for v in parts)),
             signals=signals,
         )
+
+    def _replay(self, first: int, last: int, signals: dict[str, float]) -> float:
+        """Points for a stretch viewers replay more than the rest of the source (up to REPLAY_POINTS)."""
+        if self.replayed is None:
+            return 0.0
+        lift = float(np.average(self.replayed[first : last + 1], weights=self.analysis.word_counts[first : last + 1]))
+        signals["replay"] = lift
+        return REPLAY_POINTS * max(-0.5, min(1.0, lift / REPLAY_FULL_LIFT))
 
     def _hook(self, first: int, last: int, signals: dict[str, float]) -> float:
         """Signals of the opening seconds; the first sentence counts fully, later ones half."""
@@ -102,11 +142,12 @@ class WindowScorer:
         ]
         weights = [1.0] + [0.5] * (len(opening) - 1)
         sigs = [a.signals[i] for i in opening]
+        filler = [self.filler[i] for i in opening]
 
         def hits(attribute: str) -> float:
             return sum(
-                w * (1.0 - s.filler) * float(getattr(s, attribute))
-                for w, s in zip(weights, sigs, strict=True)
+                w * (1.0 - f) * float(getattr(s, attribute))
+                for w, f, s in zip(weights, filler, sigs, strict=True)
             )
 
         lead = sigs[0]
@@ -118,11 +159,11 @@ class WindowScorer:
             "conflict": min(15.0, 8.0 * hits("conflict")),
             "emotion": min(15.0, 6.0 * (hits("emotion_hits") + hits("intensifiers"))),
             "surprise": min(15.0, 10.0 * (hits("surprise") + hits("setup"))),
-            "punchy": 10.0 * (len(lead.words) <= 12 and lead.filler == 0),
+            "punchy": 10.0 * (len(lead.words) <= 12) * (1.0 - filler[0]),
         }
         for name, value in found.items():
             signals[f"hook_{name}"] = value
-        penalty = 50.0 * lead.filler + 25.0 * lead.dangling_start
+        penalty = 50.0 * filler[0] + 25.0 * lead.dangling_start
         signals["dangling_start"] = float(lead.dangling_start)
         return _clamp(15.0 + sum(found.values()) - penalty)
 
@@ -154,6 +195,10 @@ class WindowScorer:
         payoff = any(s.payoff for s in closing)
         clean_start = not a.signals[first].dangling_start
         finished = not a.signals[last].unfinished_end
+        # Content left just outside either edge means the clip cuts a moment short.
+        before = a.content[first - 1] if first > 0 else 0.0
+        after = a.content[last + 1] if last + 1 < len(a.content) else 0.0
+        left_out = float(before + after) / 2.0
         points = (
             15.0
             + 35.0 * edges
@@ -165,7 +210,11 @@ class WindowScorer:
             + 5.0 * (last - first >= 2)
         )
         signals.update(
-            edge_breaks=edges, inner_peak=inner_peak, payoff=float(payoff), finished=float(finished)
+            edge_breaks=edges,
+            inner_peak=inner_peak,
+            payoff=float(payoff),
+            finished=float(finished),
+            content_left_out=left_out,
         )
         return _clamp(points)
 
@@ -179,8 +228,7 @@ class WindowScorer:
         found: dict[str, float] = dict.fromkeys(
             ("advice", "surprise", "emotion", "story", "numbers", "payoff"), 0.0
         )
-        for s in sigs:
-            content = 1.0 - s.filler
+        for s, content in zip(sigs, self.analysis.content[first : last + 1], strict=True):
             found["advice"] += content * 1.0 * s.advice
             found["surprise"] += content * 1.0 * (s.surprise + s.setup)
             found["emotion"] += content * (0.7 * s.emotion_hits + 0.3 * s.intensifiers + 0.2 * s.conflict)
@@ -190,7 +238,7 @@ class WindowScorer:
         for name, value in found.items():
             signals[f"share_{name}"] = value
         substance = sum(found.values())
-        filler_share = sum(s.filler for s in sigs) / len(sigs)
+        filler_share = float(np.mean(self.filler[first : last + 1]))
         topic = signals["share_topic"] = self._topic(sigs)
         return _clamp(100.0 * (1.0 - math.exp(-substance / 5.0)) + topic - 60.0 * filler_share)
 
@@ -205,6 +253,29 @@ class WindowScorer:
         stems = {w for s in sigs for w in s.stems} | {stem(w) for s in sigs for w in s.words}
         matched = sum(1 for phrase in self.keywords if phrase and all(w in stems for w in phrase))
         return min(30.0, 20.0 * matched)
+
+
+def replay_lift(analysis: TranscriptAnalysis, replays: Sequence[tuple[float, float, float]]) -> np.ndarray | None:
+    """Per sentence, how much more its time is replayed than the source's typical moment.
+
+    The graph's value (0-1) is averaged over each sentence's span; the source's median
+    value is subtracted, so only relative interest counts. None without a graph.
+    """
+    if not replays:
+        return None
+    starts = np.array([r[0] for r in replays], dtype=float)
+    ends = np.array([r[1] for r in replays], dtype=float)
+    values = np.array([r[2] for r in replays], dtype=float)
+    lifts = np.empty(len(analysis.sentences))
+    for i, (a, b) in enumerate(zip(analysis.first_word, analysis.last_word, strict=True)):
+        overlap = np.clip(np.minimum(ends, b) - np.maximum(starts, a), 0.0, None)
+        lifts[i] = float(np.average(values, weights=overlap)) if overlap.sum() > 0 else float(np.median(values))
+    return lifts - float(np.median(values))
+
+
+def _firm(filler: np.ndarray) -> np.ndarray:
+    """Housekeeping as a penalty: an unsure sentence (mostly content) costs nothing."""
+    return np.clip((filler - FIRM_FILLER) / (1.0 - FIRM_FILLER), 0.0, 1.0)
 
 
 def _clamp(value: float) -> float:

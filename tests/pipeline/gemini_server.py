@@ -15,15 +15,15 @@ test can check that the SDK really called it and sent the API key::
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.pipeline.scripted_server import ScriptedServer
 
 _GENERATE = re.compile(r"^/v1beta/models/(?P<model>[^/:]+):generateContent$")
 PROMPT_TOKENS = 120
 ANSWER_TOKENS = 30
+_STATUS = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
 
 @dataclasses.dataclass
@@ -46,81 +46,31 @@ class Reply:
     status: int = 200
 
 
-class FakeGemini:
+class FakeGemini(ScriptedServer[Reply]):
     """Threaded HTTP server on 127.0.0.1 replaying scripted ``generateContent`` answers."""
 
     def __init__(self, replies: list[Reply | str]):
-        self.replies = [r if isinstance(r, Reply) else Reply(text=r) for r in replies]
-        self.requests: list[Recorded] = []
-        self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        # A short poll interval keeps shutdown, and so each test, quick.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
+        super().__init__([r if isinstance(r, Reply) else Reply(text=r) for r in replies])
 
     @staticmethod
     def error(status: int) -> Reply:
         return Reply(status=status)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def __enter__(self) -> FakeGemini:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
-
-    def _next(self, recorded: Recorded) -> Reply:
-        with self._lock:
-            self.requests.append(recorded)
-            return self.replies[min(len(self.requests), len(self.replies)) - 1]
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                match = _GENERATE.match(self.path.split("?", 1)[0])
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                if match is None:
-                    self._send(404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}})
-                    return
-                headers = {key.lower(): value for key, value in self.headers.items()}
-                reply = fake._next(Recorded(self.path, match["model"], headers, body))
-                if reply.status != 200:
-                    status = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}.get(
-                        reply.status, "ERROR"
-                    )
-                    self._send(
-                        reply.status,
-                        {"error": {"code": reply.status, "message": "scripted", "status": status}},
-                    )
-                    return
-                content = {"parts": [{"text": reply.text}], "role": "model"}
-                self._send(200, {
-                    "candidates": [{"content": content, "finishReason": "STOP"}],
-                    "usageMetadata": {
-                        "promptTokenCount": PROMPT_TOKENS,
-                        "candidatesTokenCount": ANSWER_TOKENS,
-                        "totalTokenCount": PROMPT_TOKENS + ANSWER_TOKENS,
-                    },
-                    "modelVersion": match["model"],
-                })  # fmt: skip
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Keep test output quiet."""
-
-        return Handler
+    def answer(self, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        match = _GENERATE.match(path.split("?", 1)[0])
+        if match is None:
+            return 404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}}
+        self.record(Recorded(path, match["model"], headers, body))
+        reply = self.scripted()
+        if reply.status != 200:
+            status = _STATUS.get(reply.status, "ERROR")
+            return reply.status, {"error": {"code": reply.status, "message": "scripted", "status": status}}
+        return 200, {
+            "candidates": [{"content": {"parts": [{"text": reply.text}], "role": "model"}, "finishReason": "STOP"}],
+            "usageMetadata": {
+                "promptTokenCount": PROMPT_TOKENS,
+                "candidatesTokenCount": ANSWER_TOKENS,
+                "totalTokenCount": PROMPT_TOKENS + ANSWER_TOKENS,
+            },
+            "modelVersion": match["model"],
+        }

@@ -488,3 +488,16 @@ def test_it_keeps_a_youtube_pages_most_replayed_heatmap(media_dir, server, workd
     assert (result.heatmap[0].start, result.heatmap[0].end, result.heatmap[0].value) == (
         first["start_time"], first["end_time"], first["value"])  # fmt: skip
     assert sha256(Path(result.path)) == sha256(media_dir / HAMILTON)
+
+
+def test_it_puts_the_replay_graph_on_the_processed_ranges_timeline():
+    from pipeline.trends.platforms import HeatPoint
+    from pipeline.types import MediaInfo
+
+    heat = [HeatPoint(0.0, 10.0, 0.1), HeatPoint(10.0, 20.0, 0.9), HeatPoint(20.0, 30.0, 0.4), HeatPoint(30.0, 40.0, 1)]
+    media = MediaInfo("x.mp4", 13.0, 1, "mp4", True, True)
+    cut = IngestResult("x.mp4", media, "u", "youtube", start=12.0, end=25.0, heatmap=heat)
+
+    assert cut.replay_curve() == [(-2.0, 8.0, 0.9), (8.0, 18.0, 0.4)]
+    whole = IngestResult("x.mp4", media, "u", "youtube", heatmap=heat)
+    assert whole.replay_curve()[0] == (0.0, 10.0, 0.1) and len(whole.replay_curve()) == 4

@@ -1,199 +1,33 @@
-"""The Gemini analyser (ClipAnything): the real google-genai client against a local fake server."""
+"""The Gemini analyser (ClipAnything) on the wire: the real google-genai client against a local fake server.
+
+What every provider must do (retries, fallback, repairs, chunks) is the shared battery in
+test_moments_llm.py, which runs against this provider too.
+"""
 
 from __future__ import annotations
 
-import itertools
-import json
-
-import pytest
-
-from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, find_moments
-from pipeline.moments.features import analyse_transcript
-from pipeline.moments.gemini import RetryPolicy, chunk_ranges
-from tests.pipeline.gemini_server import ANSWER_TOKENS, PROMPT_TOKENS, FakeGemini, Reply
-from tests.pipeline.test_moments_local import (
-    ADVICE,
-    BAKING,
-    GREETING,
-    LOGISTICS,
-    OUTRO,
-    SPONSOR,
-    STORY,
-    timed_transcript,
-)
-
-KEY = "test-key-123"
-MODEL = "gemini-test"
-FAST = RetryPolicy(attempts=3, initial_delay=0.01, max_delay=0.02, timeout_seconds=10)
-OPTIONS = {"min_length": 10, "max_length": 60, "clip_count": 3, "model": "ClipAnything"}
-TOKENS = PROMPT_TOKENS + ANSWER_TOKENS
+from tests.pipeline.test_moments_llm import FAST, GOOD, KEY, MODEL, OPTIONS, PROVIDERS, podcast, run
 
 
-@pytest.fixture(scope="module")
-def talk():
-    # Sentences 0-4 greeting, 5-9 story, 10-12 sponsor, 13-18 advice, 19-21 logistics,
-    # 22-26 baking, 27-28 outro.
-    return timed_transcript(GREETING, STORY, SPONSOR, ADVICE, LOGISTICS, BAKING, OUTRO)
+def test_it_asks_gemini_through_google_genai_with_the_clip_schema():
+    result, requests = run(podcast(), PROVIDERS["gemini"], [GOOD])
 
-
-def clip(start: int, end: int, score: int, title: str, **extra) -> dict:
-    return {
-        "start_index": start, "end_index": end, "score": score, "title": title,
-        "reason": f"Reason for {title}", "hook_question": f"{title}?", "hook_statement": f"{title}.",
-        "description": f"About {title}. #one #two #three", "hashtags": ["one", "#Two", "three"],
-        "emotions": ["Joy"], "keywords": ["alpha", "beta"], "hook": 90, "pacing": 70,
-        "completeness": 80, "shareability": 85, **extra,
-    }  # fmt: skip
-
-
-GOOD = json.dumps({"clips": [clip(13, 18, 91, "Pay yourself first"), clip(5, 9, 84, "The crashed car")]})
-
-
-def run(talk, replies, *, key: str | None = KEY, **options):
-    with FakeGemini(replies) as gemini:
-        config = PipelineConfig(gemini_base_url=gemini.url, gemini_model=MODEL)
-        result = find_moments(talk, ClipOptions(**{**OPTIONS, **options}), config, gemini_api_key=key,
-                              gemini_retry=FAST)  # fmt: skip
-    return result, gemini.requests
-
-
-def test_it_asks_gemini_through_google_genai_and_uses_its_clips(talk):
-    result, requests = run(talk, [GOOD])
-
-    assert len(requests) == 1
     sent = requests[0]
     assert sent.path == f"/v1beta/models/{MODEL}:generateContent"
     assert sent.headers["x-goog-api-key"] == KEY
+    assert "short-form video editor" in sent.body["systemInstruction"]["parts"][0]["text"]
     generation = sent.body["generationConfig"]
     assert generation["responseMimeType"] == "application/json"
-    assert "clips" in generation["responseSchema"]["properties"]
-    assert "[13] " in sent.prompt and ADVICE[0] in sent.prompt and "between 10 and 60 seconds" in sent.prompt
-    assert result.analyser == "gemini" and result.model == MODEL
-    assert result.tokens_used == TOKENS
-    top = result.moments[0]
-    assert (top.title, top.score, top.rank) == ("Pay yourself first", 91, 1)
-    assert top.sentence_indexes == list(range(13, 19))
-    assert top.start <= talk.sentences[13].start and top.end >= talk.sentences[18].end
-    assert top.hooks.question == "Pay yourself first?" and top.reason == "Reason for Pay yourself first"
-    assert top.hashtags == ["#one", "#two", "#three"] and top.emotions == ["joy"]
-    assert (top.scores.hook, top.scores.shareability) == (90, 85)
-    # Gemini named two clips and three were asked for: the local analyser adds the third.
-    assert len(result.moments) == 3
-    assert any("local analyser added 1" in w for w in result.warnings)
-
-
-def test_it_retries_a_rate_limit_then_succeeds(talk):
-    result, requests = run(talk, [FakeGemini.error(429), GOOD])
-
-    assert len(requests) == 2
+    clips = generation["responseSchema"]["properties"]["clips"]
+    assert clips["type"] == "ARRAY" and "start_index" in clips["items"]["required"]
     assert result.analyser == "gemini" and result.moments[0].title == "Pay yourself first"
-    assert not any("could not" in w or "instead" in w for w in result.warnings)
 
 
-def test_it_falls_back_to_the_local_analyser_when_gemini_keeps_failing(talk):
-    result, requests = run(talk, [FakeGemini.error(500)])
+def test_it_prefers_gemini_when_a_local_llm_is_configured_too():
+    with PROVIDERS["gemini"].serve([GOOD]) as gemini:
+        config, key = PROVIDERS["gemini"].configure(gemini.url)
+        config = config.replace(llm_base_url="http://127.0.0.1:9/v1", llm_model="unused")
+        result = find_moments(podcast(), ClipOptions(**OPTIONS), config, gemini_api_key=key, llm_retry=FAST)
 
-    assert len(requests) == FAST.attempts
-    assert result.analyser == "local" and len(result.moments) == 3
-    assert any("HTTP 500" in w and "local analyser" in w for w in result.warnings)
-
-
-def test_it_does_not_retry_a_refused_request(talk):
-    result, requests = run(talk, [FakeGemini.error(403)])
-
-    assert len(requests) == 1
-    assert result.analyser == "local" and any("HTTP 403" in w for w in result.warnings)
-
-
-def test_it_falls_back_when_the_answer_is_never_valid_json(talk):
-    result, requests = run(talk, ['{"clips": [{"start_index": 13, "end_'])
-
-    assert len(requests) == FAST.attempts
-    assert result.analyser == "local"
-    assert any("not valid clip JSON" in w for w in result.warnings)
-    assert result.tokens_used == FAST.attempts * TOKENS
-
-
-def test_it_asks_again_after_one_malformed_answer(talk):
-    result, requests = run(talk, ["Sure! Here are your clips:", "```json\n" + GOOD + "\n```"])
-
-    assert len(requests) == 2 and result.analyser == "gemini"
-    assert result.tokens_used == 2 * TOKENS
-
-
-def test_it_repairs_indices_out_of_range(talk):
-    last = len(talk.sentences) - 1
-    answer = json.dumps({"clips": [
-        clip(500, 520, 99, "Beyond the end"),
-        clip(22, 999, 88, "Baking to infinity"),
-        clip(-3, -1, 95, "Before the start"),
-        clip(18, 13, 80, "Backwards advice"),
-    ]})  # fmt: skip
-
-    result, _ = run(talk, [answer])
-
-    titles = {m.title: m for m in result.moments}
-    assert "Beyond the end" not in titles and "Before the start" not in titles
-    baking = titles["Baking to infinity"]
-    assert baking.sentence_indexes[0] == 22 and baking.sentence_indexes[-1] <= last and baking.duration <= 60
-    assert titles["Backwards advice"].sentence_indexes == list(range(13, 19))
-    assert any("fitted" in w for w in result.warnings)
-
-
-def test_it_keeps_the_better_of_overlapping_clips(talk):
-    answer = json.dumps({"clips": [
-        clip(13, 16, 70, "Weaker overlap"), clip(14, 18, 92, "Stronger overlap"), clip(5, 9, 80, "Story"),
-    ]})  # fmt: skip
-
-    result, _ = run(talk, [answer], clip_count=2)
-
-    assert [m.title for m in result.moments] == ["Stronger overlap", "Story"]
-    spans = sorted((m.start, m.end) for m in result.moments)
-    assert spans[0][1] <= spans[1][0]
-
-
-def test_it_grows_a_too_short_clip_to_the_minimum_length(talk):
-    result, _ = run(
-        talk, [json.dumps({"clips": [clip(16, 16, 90, "One line")]})], clip_count=1, min_length=15
-    )
-
-    moment = result.moments[0]
-    assert moment.title == "One line" and moment.sentence_indexes[0] == 16
-    assert 15 <= moment.duration <= 60
-
-
-def test_it_uses_the_local_analyser_without_an_api_key(talk):
-    result, requests = run(talk, [GOOD], key="")
-
-    assert requests == [] and result.analyser == "local" and len(result.moments) == 3
-    assert any("No Gemini API key" in w for w in result.warnings)
-
-
-def test_it_splits_long_transcripts_into_overlapping_chunks(talk):
-    analysis = analyse_transcript(talk)
-
-    chunks = chunk_ranges(analysis, chunk_seconds=40.0, overlap_seconds=10.0)
-
-    assert chunks[0][0] == 0 and chunks[-1][1] == len(talk.sentences) - 1
-    for (a0, a1), (b0, b1) in itertools.pairwise(chunks):
-        assert a0 < b0 <= a1 < b1, "consecutive chunks must overlap and advance"
-        assert analysis.first_word[a1] - analysis.first_word[b0] <= 10.0
-    for first, last in chunks:
-        assert analysis.last_word[last] - analysis.first_word[first] <= 40.0
-
-
-def test_it_sends_each_chunk_its_own_request_and_merges_the_answers(talk, monkeypatch):
-    monkeypatch.setattr("pipeline.moments.gemini.CHUNK_SECONDS", 100.0)
-    answers = [
-        json.dumps({"clips": [clip(5, 9, 84, "The crashed car")]}),
-        json.dumps({"clips": [clip(22, 26, 90, "Sourdough secret")]}),
-    ]
-
-    result, requests = run(talk, [Reply(text=a) for a in answers], clip_count=2, max_length=30)
-
-    assert len(requests) == 2
-    assert "[5] " in requests[0].prompt and "[26] " not in requests[0].prompt
-    assert "[26] " in requests[1].prompt and "[0] " not in requests[1].prompt
-    assert [m.title for m in result.moments] == ["Sourdough secret", "The crashed car"]
-    assert result.tokens_used == 2 * TOKENS
+    assert len(gemini.requests) == 1 and result.analyser == "gemini"

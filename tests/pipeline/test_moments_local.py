@@ -277,3 +277,20 @@ def test_it_warns_when_no_stretch_fits_the_length_limits():
     result = find_moments(short, ClipOptions(min_length=30, max_length=60), PipelineConfig())
 
     assert result.moments == [] and "30-60 seconds" in result.warnings[0]
+
+
+def test_it_lifts_the_stretch_viewers_replay_most(talk):
+    baking = block_span(talk, BAKING)
+    # YouTube's "most replayed" graph: 100 equal spans, flat except over the baking moment.
+    step = talk.duration / 100
+    replays = [
+        (i * step, (i + 1) * step, 1.0 if baking[0] <= (i + 0.5) * step <= baking[1] else 0.2) for i in range(100)
+    ]
+
+    plain = find_moments(talk, ClipOptions(**OPTIONS), PipelineConfig())
+    replayed = find_moments(talk, ClipOptions(**OPTIONS), PipelineConfig(), replays=replays)
+
+    assert overlap(replayed.moments[0], baking) > 0.8
+    before = next(m for m in plain.moments if overlap(m, baking) > 0.8)
+    after = next(m for m in replayed.moments if overlap(m, baking) > 0.8)
+    assert after.score > before.score and "replay" in after.reason and "replay" not in before.reason

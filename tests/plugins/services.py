@@ -82,7 +82,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("RENDER_SHORT_SIDE", "360")
     # Every test request comes from 127.0.0.1; the per-IP limit has its own test.
     os.environ.setdefault("IP_RATE_PER_MIN", "1000000")
-    os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        # Each pytest-xdist worker gets its own media, scratch and database folder: the
+        # sweeps delete work folders that no row of *their* database owns, and the workers
+        # inherit the controller's environment.
+        os.environ["CLIPSITE_VAR_DIR"] = tempfile.mkdtemp(prefix=f"clipsite-test-var-{worker}-")
+    else:
+        os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
     # Playwright's sync API keeps an event loop on the main thread; the ORM calls tests
     # make around it are still synchronous, so Django's async-safety guard is lifted.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -30,6 +30,26 @@ def test_it_re_enqueues_a_queued_video_whose_job_was_lost(alice, workspace, clea
     assert jobs.sweep()["dispatched"] == 0
 
 
+def test_it_re_enqueues_a_queued_video_whose_worker_died_as_it_took_the_job(alice, workspace, clean_redis):
+    from rq.job import JobStatus
+
+    from clipsite.queues import STARTED_JOB_STALE_SECONDS
+
+    video = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url",
+                                 source_url="https://a.example/v.mp4",
+                                 created_at=timezone.now() - timedelta(minutes=10))  # fmt: skip
+    assert jobs.sweep()["dispatched"] == 1
+    job = django_rq.get_queue("default").fetch_job(actions.process_job_id(video.pk))
+    # A worker took it (started, stamped) and was killed before the job wrote anything.
+    job.set_status(JobStatus.STARTED)
+    job.heartbeat(timezone.now(), 600)
+    assert jobs.sweep()["dispatched"] == 0, "a job its worker still stamps is left alone"
+
+    job.heartbeat(timezone.now() - timedelta(seconds=STARTED_JOB_STALE_SECONDS + 30), 600)
+    assert jobs.sweep()["dispatched"] == 1
+    assert django_rq.get_queue("default").fetch_job(job.id).get_status() == JobStatus.QUEUED
+
+
 def test_it_re_renders_a_lost_clip_then_fails_it_and_finishes_the_video(finished_video, clean_redis):
     Video.objects.filter(pk=finished_video.pk).update(status=Video.Status.GENERATING_CLIPS)
     clip = finished_video.clips.get(rank=3)
