@@ -1,8 +1,8 @@
-"""Train the moment finder's content probe on the tuning talks (never on ``eval``).
+"""Train the moment finder's content probe and window ranker on the tuning talks (never on ``eval``).
 
 Each tuning talk (``bench/data/moments/tune``) is spoken and transcribed as in
 :mod:`bench.moments` (cached), and each transcribed sentence is labelled content when it
-falls inside a planted block. Fitted, in order:
+falls inside a planted block. The content probe (``pipeline/moments/content_probe.npz``):
 
 1. a ridge direction on standardised sentence embeddings (content +1, filler -1);
 2. a logistic calibration over (probe score, lexical housekeeping cue), fitted on
@@ -10,8 +10,18 @@ falls inside a planted block. Fitted, in order:
    calibration sees scores as unseen talks produce them;
 3. the two-state chain's stay probability and content prior, counted from the labels.
 
-It prints leave-one-talk-out sentence accuracy of the lexical cue alone, the probe alone
-and the smoothed posterior, then writes ``pipeline/moments/content_probe.npz``.
+The window ranker (``pipeline/moments/window_model.npz``, see :mod:`pipeline.moments.ranker`):
+
+4. two ridge directions on the embeddings for the first and the last sentence of a
+   planted block (the edge probes);
+5. a weighted logistic model over every candidate window's evidence, each talk's
+   evidence computed with a content probe and edge probes fitted without that talk;
+   positives are the windows that match a planted block sentence for sentence.
+
+It prints leave-one-talk-out figures: sentence accuracy of the lexical cue, the probe and
+the smoothed posterior, then recall@k, boundary error and filler edges of the clips the
+ranker picks in each held-out talk next to those of the hand-weighted score, and writes
+both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--dry-run]``.
 """
@@ -19,21 +29,49 @@ Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--dry-run]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import DATA, prepare, read_talk
+from bench.moments import DATA, Prepared, Score, evaluate, prepare, read_talk
 from pipeline.config import PipelineConfig
+from pipeline.moments.boundaries import pick_non_overlapping
 from pipeline.moments.content import PROBE_FILE, Probe, forward_backward
 from pipeline.moments.embeddings import embed
-from pipeline.moments.features import sentence_signals
+from pipeline.moments.features import analyse_transcript, sentence_signals
+from pipeline.moments.local import LocalAnalyser
+from pipeline.moments.options import ClipOptions
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel
+
+# Weight of a window that is a whole moment against one that is not (a talk has thousands
+# of windows and a handful of moments), and the logistic model's L2 strength; chosen by
+# leave-one-talk-out recall and boundary error on the tuning talks.
+POSITIVE_WEIGHT = 30.0
+WINDOW_L2 = 0.1
 
 
-def labelled(config: PipelineConfig) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
-    """(talk, embeddings, labels, lexical filler) for every tuning talk."""
+@dataclasses.dataclass
+class TalkData:
+    name: str
+    prepared: Prepared
+    embeddings: np.ndarray
+    labels: np.ndarray  # 1 for a sentence inside a planted block
+    lexical: np.ndarray  # the lexical housekeeping cue
+
+    def as_tuple(self) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+        return self.name, self.embeddings, self.labels, self.lexical
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """(first, last) sentence of every planted block."""
+        edges = np.diff(np.concatenate([[0.0], self.labels, [0.0]]))
+        return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
+
+
+def labelled(config: PipelineConfig) -> list[TalkData]:
+    """Every tuning talk with its sentence embeddings, labels and lexical housekeeping cue."""
     talks = []
     for path in sorted((DATA / "tune").glob("*.txt")):
         prepared = prepare(path, read_talk(path), config, audio_only=True, fresh=False)
@@ -41,7 +79,7 @@ def labelled(config: PipelineConfig) -> list[tuple[str, np.ndarray, np.ndarray, 
         middle = [(s.start + s.end) / 2 for s in sentences]
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
         lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
-        talks.append((path.stem, embed([s.sentence for s in sentences]), labels, lexical))
+        talks.append(TalkData(path.stem, prepared, embed([s.sentence for s in sentences]), labels, lexical))
     return talks
 
 
@@ -53,13 +91,16 @@ def ridge(embeddings: np.ndarray, labels: np.ndarray, strength: float) -> tuple[
     return mean, scale, weights, float(target.mean())
 
 
-def logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3) -> np.ndarray:
-    """Logistic regression by Newton's method (a handful of features, so exact and fast)."""
+def logistic(
+    features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Logistic regression by Newton's method (a few dozen features, so exact and fast)."""
+    weights = np.ones(len(labels)) if weights is None else weights
     coef = np.zeros(features.shape[1])
-    for _ in range(50):
+    for _ in range(60):
         p = 1 / (1 + np.exp(-np.clip(features @ coef, -30, 30)))
-        gradient = features.T @ (p - labels) + l2 * coef
-        hessian = features.T @ (features * (p * (1 - p))[:, None]) + l2 * np.eye(len(coef))
+        gradient = features.T @ (weights * (p - labels)) + l2 * coef
+        hessian = features.T @ (features * (weights * p * (1 - p))[:, None]) + l2 * np.eye(len(coef))
         step = np.linalg.solve(hessian, gradient)
         coef -= step
         if np.abs(step).max() < 1e-8:
@@ -67,47 +108,130 @@ def logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1e-3) -> np.n
     return coef
 
 
-def fit(talks: list, strength: float) -> tuple[Probe, np.ndarray]:
+def fit(talks: list[TalkData], strength: float) -> tuple[Probe, np.ndarray]:
     """The probe from ``talks`` and the out-of-fold probe scores it was calibrated on."""
     out_of_fold = []
-    for index in range(len(talks)):
+    for index, talk in enumerate(talks):
         rest = [t for j, t in enumerate(talks) if j != index]
-        embeddings, labels = np.vstack([t[1] for t in rest]), np.concatenate([t[2] for t in rest])
+        embeddings, labels = np.vstack([t.embeddings for t in rest]), np.concatenate([t.labels for t in rest])
         mean, scale, weights, bias = ridge(embeddings, labels, strength)
-        out_of_fold.append(((talks[index][1] - mean) / scale) @ weights + bias)
-    labels = np.concatenate([t[2] for t in talks])
-    lexical = np.concatenate([t[3] for t in talks])
+        out_of_fold.append(((talk.embeddings - mean) / scale) @ weights + bias)
+    labels = np.concatenate([t.labels for t in talks])
+    lexical = np.concatenate([t.lexical for t in talks])
     scores = np.concatenate(out_of_fold)
     calibration = logistic(np.column_stack([scores, lexical, np.ones(len(scores))]), labels)
-    mean, scale, weights, bias = ridge(np.vstack([t[1] for t in talks]), labels, strength)
-    same = [float(a == b) for t in talks for a, b in zip(t[2][:-1], t[2][1:], strict=True)]
+    mean, scale, weights, bias = ridge(np.vstack([t.embeddings for t in talks]), labels, strength)
+    same = [float(a == b) for t in talks for a, b in zip(t.labels[:-1], t.labels[1:], strict=True)]
     probe = Probe(mean, scale, weights, bias, calibration, stay=float(np.mean(same)), prior=float(labels.mean()))
     return probe, scores
+
+
+def edge_probes(talks: list[TalkData], strength: float) -> tuple[EdgeProbe, EdgeProbe]:
+    """Ridge directions for the first and for the last sentence of a planted block."""
+    embeddings = np.vstack([t.embeddings for t in talks])
+    probes = []
+    for side in (0, 1):
+        labels = []
+        for talk in talks:
+            marks = np.zeros(len(talk.labels))
+            marks[[block[side] for block in talk.blocks()]] = 1.0
+            labels.append(marks)
+        mean, scale, weights, bias = ridge(embeddings, np.concatenate(labels), strength)
+        probes.append(EdgeProbe(mean, scale, weights, bias))
+    return probes[0], probes[1]
+
+
+@dataclasses.dataclass
+class Windows:
+    """Every candidate window of one talk, its evidence and whether it is a whole planted moment."""
+
+    local: LocalAnalyser
+    ranges: list[tuple[int, int]]
+    rows: np.ndarray
+    labels: np.ndarray
+    opens: EdgeProbe
+    closes: EdgeProbe
+
+
+@dataclasses.dataclass
+class Clip:
+    """What :func:`bench.moments.evaluate` reads of a clip."""
+
+    start: float
+    end: float
+    rank: int
+    score: int = 0
+
+
+def windows(talk: TalkData, probe: Probe, opens: EdgeProbe, closes: EdgeProbe) -> Windows:
+    """The talk's windows with its evidence read by ``probe`` and the edge probes."""
+    analysis = analyse_transcript(talk.prepared.transcript, embeddings=talk.embeddings, probe=probe)
+    options = ClipOptions(clip_count=len(talk.prepared.planted))
+    local = LocalAnalyser(analysis, options, talk.prepared.audio)
+    placeholder = np.zeros(0)
+    evidence = WindowEvidence(analysis, WindowModel(opens, closes, placeholder, placeholder, placeholder))
+    ranges = list(local.edges.ranges(options.min_length, options.max_length))
+    rows = np.array([evidence.row(first, last, local.scorer.scored(first, last)) for first, last in ranges])
+    whole = set(talk.blocks())
+    labels = np.array([r in whole for r in ranges], dtype=float)
+    return Windows(local, ranges, rows, labels, opens, closes)
+
+
+def fit_windows(talk_windows: list[Windows], opens: EdgeProbe, closes: EdgeProbe) -> WindowModel:
+    """The weighted logistic ranker over the windows' standardised evidence."""
+    rows = np.vstack([w.rows for w in talk_windows])
+    labels = np.concatenate([w.labels for w in talk_windows])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
+    weights = np.where(labels > 0, POSITIVE_WEIGHT, 1.0)
+    features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
+    return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
+
+
+def picked(talk: TalkData, found: Windows, likelihood: np.ndarray) -> Score:
+    """How the ``k`` best windows by ``likelihood`` cover the talk's planted moments."""
+    order = sorted(range(len(found.ranges)), key=lambda i: (-likelihood[i], found.ranges[i]))
+    chosen = pick_non_overlapping([found.ranges[i] for i in order], len(talk.prepared.planted), found.local.analysis)
+    spans = [found.local.edges.span(first, last) for first, last in chosen]
+    return evaluate(talk.prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
-    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the probe")
+    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ))
-    print(f"{len(talks)} tuning talks, {sum(len(t[2]) for t in talks)} sentences")
-    for index, (name, embeddings, labels, lexical) in enumerate(talks):
-        probe, _ = fit([t for j, t in enumerate(talks) if j != index], args.ridge)
-        alone = probe.score(embeddings) > 0
-        posterior = forward_backward(probe.likelihood(embeddings, lexical), probe.stay, probe.prior)
+    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
+    held_out = []
+    for index, talk in enumerate(talks):
+        rest = [t for j, t in enumerate(talks) if j != index]
+        probe, _ = fit(rest, args.ridge)
+        posterior = forward_backward(probe.likelihood(talk.embeddings, talk.lexical), probe.stay, probe.prior)
         accuracy = {
-            "lexical": np.mean((lexical < 0.3) == labels),
-            "probe": np.mean(alone == labels),
-            "posterior": np.mean((posterior > 0.5) == labels),
+            "lexical": np.mean((talk.lexical < 0.3) == talk.labels),
+            "probe": np.mean((probe.score(talk.embeddings) > 0) == talk.labels),
+            "posterior": np.mean((posterior > 0.5) == talk.labels),
         }
-        print(f"  held out {name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
+        print(f"  held out {talk.name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
+        held_out.append(windows(talk, probe, *edge_probes(rest, args.ridge)))
+    ranked, scored = Score(), Score()
+    total = FEATURES.index("total")
+    for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
+        model = fit_windows([w for j, w in enumerate(held_out) if j != index], found.opens, found.closes)
+        ranked.add(picked(talk, found, model.logit(found.rows)))
+        scored.add(picked(talk, found, found.rows[:, total]))
+    print(f"held-out talks, ranker:               {ranked.line()}")
+    print(f"held-out talks, hand-weighted score:  {scored.line()}")
     probe, _ = fit(talks, args.ridge)
+    opens, closes = edge_probes(talks, args.ridge)
+    model = fit_windows(held_out, opens, closes)
     print(f"calibration {np.round(probe.calibration, 3).tolist()}, stay {probe.stay:.3f}, prior {probe.prior:.3f}")
     if not args.dry_run:
         probe.save(PROBE_FILE)
-        print(f"wrote {PROBE_FILE.relative_to(PROBE_FILE.parents[2])}")
+        model.save(MODEL_FILE)
+        for path in (PROBE_FILE, MODEL_FILE):
+            print(f"wrote {path.relative_to(path.parents[2])}")
     return 0
 
 

@@ -1,11 +1,18 @@
-"""State changes of clips: create from moments, render, re-render, favorite, delete.
+"""State changes of clips: create from moments, render, re-render, pin, favorite, delete.
 
 A render is identified by ``(clip, render_version)``: every (re-)render bumps the
 version, and a job only writes its result while the clip still has its version, so a
 late job from an earlier render can never overwrite a newer file.
+
+Pins (:func:`clean_pins`) are stretches of a clip, in seconds into it, where the crop
+follows one person. They are saved on the clip, so every later re-render keeps them; a
+re-render that moves the clip's start moves them with the footage they were set on.
 """
 
 from __future__ import annotations
+
+import itertools
+import math
 
 from django.db import transaction
 from django.db.models import F
@@ -23,6 +30,8 @@ MAX_RENDER_ATTEMPTS = 2
 MIN_CLIP_SECONDS = 1.0
 MAX_CLIP_SECONDS = 600.0
 VIDEO_FAILED = "The video failed, so this clip was not rendered."
+MAX_PINS = 20
+MIN_PIN_SECONDS = 0.5
 
 
 class ClipEditError(ValueError):
@@ -77,6 +86,7 @@ def create_clips(video: Video, moments, config: dict) -> list[Clip]:
                 captions=config.get("enableCaptions", True),
                 caption_template=config.get("captionTemplate", ""),
                 auto_hook=config.get("enableAutoHook", True),
+                requested_layout=config.get("layout", "auto"),
                 hook_text=moment.hooks.statement[:200],
                 render_version=1,
             )
@@ -114,10 +124,15 @@ def finish_render(
     width: int = 0,
     height: int = 0,
     layout: str = "",
+    shots: list[dict] | None = None,
+    speakers: list[dict] | None = None,
     error_message: str = "",
     worker: str = "",
 ) -> bool:
     """Record a render's outcome if the clip still wants this version; then try the fan-in.
+
+    ``shots`` and ``speakers`` are the engine's (seconds into the clip); a success
+    replaces the previous render's, a failure keeps them with the file they describe.
 
     On success the new files replace the old ones, which are deleted. On failure a clip
     that had a file keeps it (a failed re-render loses nothing). Returns False when the
@@ -128,7 +143,8 @@ def finish_render(
               "error": bool(error_message), "error_message": error_message, "rendered_by": worker,
               "rendered_at": timezone.now(), "heartbeat_at": None}  # fmt: skip
     if not error_message:
-        fields.update(file=file_name, thumbnail=thumbnail_name, width=width, height=height, layout=layout)
+        fields.update(file=file_name, thumbnail=thumbnail_name, width=width, height=height, layout=layout,
+                      shots=shots or [], speakers=speakers or [])  # fmt: skip
     with transaction.atomic():
         updated = Clip.objects.filter(
             pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING
@@ -177,13 +193,17 @@ def rerender(
     aspect_ratio: str | None = None,
     hook_text: str | None = None,
     auto_hook: bool | None = None,
+    layout: str | None = None,
+    pins: list[dict] | None = None,
 ) -> Clip:
     """Render a clip again with changed settings; it shows ``recompiling`` until done.
 
-    Raises :class:`ClipEditError` naming the setting that cannot be used.
+    ``None`` keeps a setting. ``pins`` replaces the saved pins (seconds into the clip as
+    it will be, see :func:`clean_pins`); left out, the saved ones are kept, moved with a
+    new start. Raises :class:`ClipEditError` naming the setting that cannot be used.
     """
     from pipeline.captions import TEMPLATES
-    from pipeline.reframe import ASPECT_RATIOS
+    from pipeline.reframe import ASPECT_RATIOS, LAYOUTS
 
     video = clip.video
     if video.status != Video.Status.COMPLETED:
@@ -213,9 +233,17 @@ def rerender(
         raise ClipEditError("aspectRatio", f"aspectRatio must be one of {', '.join(ASPECT_RATIOS)}.")
     if hook_text is not None and len(hook_text) > 200:
         raise ClipEditError("hookText", "hookText must be at most 200 characters.")
+    if layout is not None and layout not in LAYOUTS:
+        raise ClipEditError("layout", f"layout must be one of {', '.join(LAYOUTS)}.")
+    new_end = min(new_end, duration)
+    if pins is None:
+        pins = _moved_pins(clip.pins, clip.start - new_start, new_end - new_start)
+    else:
+        pins = clean_pins(pins, new_end - new_start, clip.speakers)
     changes = {
         "start": round(new_start, 3),
-        "end": round(min(new_end, duration), 3),
+        "end": round(new_end, 3),
+        "pins": pins,
         "status": Clip.Status.GENERATING,
         "recompiling": True,
         "error": False,
@@ -230,6 +258,7 @@ def rerender(
         ("aspect_ratio", aspect_ratio),
         ("hook_text", hook_text),
         ("auto_hook", auto_hook),
+        ("requested_layout", layout),
     ):
         if value is not None:
             changes[name] = value
@@ -244,6 +273,98 @@ def rerender(
         clip.refresh_from_db()
         enqueue_render(clip)
     return clip
+
+
+def clean_pins(pins, duration: float, speakers: list[dict]) -> list[dict]:
+    """``pins`` checked for a clip of ``duration`` seconds, as saved: sorted, rounded, labelled.
+
+    Each pin is ``{"start", "end"}`` (seconds into the clip, at least
+    :data:`MIN_PIN_SECONDS` long, none overlapping) with ``x``, the person's centre as a
+    fraction of the source's width (0 to 1), or ``speaker``, the id of one of the last
+    render's ``speakers``, whose ``x`` is taken. Given both, the crop follows ``x`` and
+    the speaker is only its label (a later render may number people differently).
+    Raises :class:`ClipEditError` for ``pins``.
+    """
+    if not isinstance(pins, list):
+        raise ClipEditError("pins", "pins must be a list of {start, end, x} objects.")
+    if len(pins) > MAX_PINS:
+        raise ClipEditError("pins", f"A clip takes at most {MAX_PINS} pins.")
+    where = {speaker["id"]: speaker["x"] for speaker in speakers}
+    cleaned = sorted(
+        (_clean_pin(pin, f"Pin {number}", duration, where) for number, pin in enumerate(pins, 1)),
+        key=lambda pin: pin["start"],
+    )
+    for before, after in itertools.pairwise(cleaned):
+        if after["start"] < before["end"]:
+            raise ClipEditError(
+                "pins", f"Pins overlap at {after['start']:.1f} s; each stretch of the clip takes one pin."
+            )
+    return cleaned
+
+
+def _number(value) -> float | None:
+    """``value`` as a finite float; None for anything else (booleans and text included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _clean_pin(pin, name: str, duration: float, speakers: dict[int, float]) -> dict:
+    if not isinstance(pin, dict):
+        raise ClipEditError("pins", f"{name} must be an object with start, end and x.")
+    start, end = _number(pin.get("start")), _number(pin.get("end"))
+    if start is None or end is None:
+        raise ClipEditError("pins", f"{name} needs start and end, in seconds into the clip.")
+    if not 0 <= start < end <= duration + 0.01:
+        raise ClipEditError(
+            "pins", f"{name} must start before it ends, within the clip (0 to {duration:.1f} s)."
+        )
+    if end - start < MIN_PIN_SECONDS:
+        raise ClipEditError("pins", f"{name} must last at least {MIN_PIN_SECONDS:g} s.")
+    speaker = pin.get("speaker")
+    if speaker is not None and (isinstance(speaker, bool) or not isinstance(speaker, int)):
+        raise ClipEditError("pins", f"{name}: speaker must be a speaker's id, a whole number.")
+    if pin.get("x") is not None:
+        x = _number(pin["x"])
+    elif speaker in speakers:
+        x = speakers[speaker]
+    elif speaker is not None:
+        known = ", ".join(str(id_) for id_ in speakers) or "none yet"
+        raise ClipEditError("pins", f"{name} names speaker {speaker}, which the clip has not got (it has {known}).")
+    else:
+        x = None
+    if x is None or not 0 <= x <= 1:
+        raise ClipEditError("pins", f"{name} needs x (0 to 1, a fraction of the source's width) or a speaker.")
+    return {"start": round(start, 3), "end": round(min(end, duration), 3), "x": x, "speaker": speaker}
+
+
+def _moved_pins(pins: list[dict], shift: float, duration: float) -> list[dict]:
+    """Saved ``pins`` for a clip whose start moved: ``shift`` seconds later into the clip,
+    cut to its new ``duration``; those left shorter than :data:`MIN_PIN_SECONDS` go."""
+    moved = []
+    for pin in pins:
+        start, end = max(0.0, pin["start"] + shift), min(duration, pin["end"] + shift)
+        if end - start >= MIN_PIN_SECONDS:
+            moved.append({**pin, "start": round(start, 3), "end": round(end, 3)})
+    return moved
+
+
+def add_pin(clip: Clip, start: float, end: float, speaker: int) -> None:
+    """Pin the crop to one of the last render's speakers from ``start`` to ``end`` (seconds
+    into the clip), for the next render. Raises :class:`ClipEditError` for ``pins``."""
+    with transaction.atomic():
+        locked = Clip.objects.select_for_update().get(pk=clip.pk)
+        pins = [*locked.pins, {"start": start, "end": end, "speaker": speaker}]
+        clip.pins = clean_pins(pins, locked.duration, locked.speakers)
+        Clip.objects.filter(pk=clip.pk).update(pins=clip.pins)
+
+
+def remove_pin(clip: Clip, start: float) -> None:
+    """Remove the clip's pin that starts at ``start``; one already gone is ignored."""
+    with transaction.atomic():
+        locked = Clip.objects.select_for_update().get(pk=clip.pk)
+        clip.pins = [pin for pin in locked.pins if pin["start"] != start]
+        Clip.objects.filter(pk=clip.pk).update(pins=clip.pins)
 
 
 def retry_lost_render(clip: Clip) -> None:

@@ -72,7 +72,7 @@ class ClipDetail(APIView):
 class ClipRender(APIView):
     @extend_schema(request=ClipRenderSerializer, responses={202: ClipEnvelopeSerializer, **ERRORS,
                                                             **error_responses(409)},
-                   summary="Re-render a clip with changed times, captions, aspect ratio or hook")  # fmt: skip
+                   summary="Re-render a clip with new times, captions, aspect ratio, hook, layout or pins")  # fmt: skip
     @idempotent
     def post(self, request, clip_id: str):
         clip = user_clip(request, clip_id)
@@ -87,7 +87,7 @@ class ClipRender(APIView):
                 end=data["endTime"] - offset if "endTime" in data else None,
                 caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
                 aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
-                auto_hook=data.get("enableAutoHook"),
+                auto_hook=data.get("enableAutoHook"), layout=data.get("layout"), pins=data.get("pins"),
             )  # fmt: skip
         except actions.ClipEditError as exc:
             if exc.field in ("status", "source"):

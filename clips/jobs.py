@@ -76,6 +76,8 @@ def render_clip(clip_id: str, version: int) -> str:
         width=result.width,
         height=result.height,
         layout=result.layout,
+        shots=result.shots,
+        speakers=result.speakers,
         worker=_worker_name(),
     )
     return "completed"

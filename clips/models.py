@@ -96,7 +96,21 @@ class Clip(models.Model):
     caption_template = models.CharField(max_length=40, blank=True)
     auto_hook = models.BooleanField(default=True)
     hook_text = models.CharField(max_length=200, blank=True)
-    layout = models.CharField(max_length=20, blank=True)
+    layout = models.CharField(max_length=20, blank=True, help_text="The layout the last render used.")
+    requested_layout = models.CharField(
+        max_length=10, default="auto", help_text="auto (chosen per shot) or the layout forced on every shot."
+    )
+    pins = models.JSONField(
+        default=list, blank=True,
+        help_text="[{start, end, x, speaker}]: stretches (seconds into the clip) where the crop follows the person "
+                  "at x (a fraction of the source's width); kept for every re-render.",
+    )  # fmt: skip
+    shots = models.JSONField(
+        default=list, blank=True, help_text="The last render's shots, in clip seconds: [{start, end, layout, speaker}]."
+    )
+    speakers = models.JSONField(
+        default=list, blank=True, help_text="The last render's speakers: [{id, x, speaking: [[t0, t1], ...]}]."
+    )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     favorited = models.BooleanField(default=False)

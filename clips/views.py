@@ -1,5 +1,9 @@
 """Dashboard pages for clips: the gallery's filters, a clip's card, favoriting and the editor.
 
+The editor's speaker track pins the crop to a person through a form of its own (its
+inputs sit under the word strip but belong to it), so a pin is saved without a reload
+and without submitting, or losing, the re-render form's unsaved changes.
+
 A card polls itself (``hx-trigger="every 2s"``) only while its clip is rendering, so a
 re-render shows ``recompiling`` live and polling stops once it is completed or failed.
 Clips are looked up among the workspaces the user belongs to; anyone else gets 404.
@@ -14,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from clips import actions
 from clips.models import SORT_FIELDS, Clip
+from clips.track import speaker_track
 from clipsite.signed_media import signed_url
 from videos.forms import ClipEditForm
 from videos.models import Video
@@ -107,9 +112,20 @@ def _strip(clip: Clip) -> list[dict]:
     ]
 
 
+def _editor(request, clip: Clip, form: ClipEditForm, *, pin_error: str = "", status: int = 200):
+    """The editor page, or its partial for htmx."""
+    context = {
+        "clip": decorate(clip), "form": form, "words": _strip(clip), "track": speaker_track(clip),
+        "pin_error": pin_error,
+    }  # fmt: skip
+    template = "clips/_editor.html" if request.htmx else "clips/edit.html"
+    return render(request, template, context, status=status)
+
+
 @login_required
 def clip_edit(request, pk: str):
-    """The editor: new start and end, caption style, aspect ratio and hook, then a re-render.
+    """The editor: new start and end, caption style, aspect ratio, hook and layout, then a
+    re-render (with the clip's saved pins).
 
     htmx requests get the editor partial. A successful post redirects back here (htmx
     follows it and swaps the editor in), where the card shows ``recompiling`` and polls
@@ -123,11 +139,59 @@ def clip_edit(request, pk: str):
             actions.rerender(
                 clip, start=data["start"], end=data["end"], caption_template=data["captionTemplate"],
                 captions=data["enableCaptions"], aspect_ratio=data["aspectRatio"], hook_text=data["hookText"],
-                auto_hook=data["enableAutoHook"],
+                auto_hook=data["enableAutoHook"], layout=data["layout"] or None,
             )  # fmt: skip
             return redirect("clips:edit", pk=clip.pk)
         except actions.ClipEditError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    context = {"clip": decorate(clip), "form": form, "words": _strip(clip)}
-    template = "clips/_editor.html" if request.htmx else "clips/edit.html"
-    return render(request, template, context, status=422 if form.errors else 200)
+    return _editor(request, clip, form, status=422 if form.errors else 200)
+
+
+def _track(request, clip: Clip, error: str = ""):
+    """After a pin changed: htmx gets the speaker track; a plain post goes back to the editor."""
+    status = 422 if error else 200
+    if request.htmx:
+        context = {"clip": clip, "track": speaker_track(clip), "pin_error": error}
+        return render(request, "clips/_speakers.html", context, status=status)
+    if not error:
+        return redirect("clips:edit", pk=clip.pk)
+    return _editor(request, clip, ClipEditForm(clip=clip), pin_error=error, status=status)
+
+
+def _posted_number(value: str | None) -> float | None:
+    """A posted number; None when it is missing or not one."""
+    try:
+        return float(value or "")
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def clip_pin(request, pk: str):
+    """Pin the crop to speaker ``pinSpeaker`` from ``pinStart`` to ``pinEnd`` (seconds into
+    the clip) for its next render; 422 with the reason on the track when it cannot be."""
+    clip = _clip(request, pk)
+    start, end = _posted_number(request.POST.get("pinStart")), _posted_number(request.POST.get("pinEnd"))
+    speaker = _posted_number(request.POST.get("pinSpeaker"))
+    if start is None or end is None:
+        return _track(request, clip, "Give the stretch to pin: its start and end, in seconds into the clip.")
+    if speaker is None or not speaker.is_integer():
+        return _track(request, clip, "Choose the speaker the crop should follow.")
+    try:
+        actions.add_pin(clip, start, end, int(speaker))
+    except actions.ClipEditError as exc:
+        return _track(request, clip, str(exc))
+    return _track(request, clip)
+
+
+@login_required
+@require_POST
+def clip_unpin(request, pk: str):
+    """Remove the pin that starts at ``pinned`` (seconds into the clip); pins never overlap,
+    so its start names it, whatever was added or removed meanwhile."""
+    clip = _clip(request, pk)
+    start = _posted_number(request.POST.get("pinned"))
+    if start is not None:
+        actions.remove_pin(clip, start)
+    return _track(request, clip)

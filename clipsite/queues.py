@@ -17,6 +17,7 @@ import logging
 
 import django_rq
 from django.db import transaction
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.utils import now as rq_now
@@ -64,6 +65,8 @@ def job_is_pending(queue: str, job_id: str) -> bool:
     status = job.get_status(refresh=False)
     if status == JobStatus.STARTED and _abandoned(job):
         return False
+    if status == JobStatus.QUEUED and _stranded(job, connection):
+        return False
     return status in PENDING_STATUSES
 
 
@@ -76,6 +79,21 @@ def _abandoned(job: Job) -> bool:
     """
     stamped = job.last_heartbeat or job.started_at
     return stamped is not None and (rq_now() - stamped).total_seconds() > STARTED_JOB_STALE_SECONDS
+
+
+def _stranded(job: Job, connection) -> bool:
+    """Whether a "queued" job has long left its queue without any worker marking it started.
+
+    A worker moves a job id from the queue to RQ's intermediate list, then marks the job
+    started. A worker killed in between, or a Redis restored from an append-only file that
+    missed that last second, leaves the job "queued" in no queue; RQ itself only fails it
+    at a worker's maintenance run, up to ten minutes later. A job that waits in its queue
+    is found there; one enqueued this recently may be between the two steps.
+    """
+    if connection.lpos(Queue(job.origin, connection=connection).key, job.id) is not None:
+        return False
+    enqueued = job.enqueued_at
+    return enqueued is not None and (rq_now() - enqueued).total_seconds() > STARTED_JOB_STALE_SECONDS
 
 
 def cancel_job(queue: str, job_id: str) -> None:

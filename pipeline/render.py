@@ -31,6 +31,7 @@ from pipeline import reframe
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, PipelineError, RenderError
 from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
+from pipeline.framing import ReframePlan
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
 
 TARGET_LUFS = -14.0
@@ -49,6 +50,10 @@ class RenderOptions(JsonMixin):
 
     ``short_side`` is the output's shorter side in pixels (1080: 1080x1920 for 9:16).
     ``hook_text`` is shown as a title card over the first seconds when ``auto_hook`` is on.
+    ``layout`` is ``auto`` (chosen per shot), ``crop``, ``split`` or ``fit`` for the whole
+    clip; ``pins`` are ``{"start": s, "end": s, "x": 0..1}`` (clip seconds; x the pinned
+    person's centre as a fraction of the source width): there the crop follows that person
+    whoever speaks. See :func:`pipeline.reframe.plan_reframe`.
     """
 
     aspect_ratio: str = "9:16"
@@ -57,6 +62,8 @@ class RenderOptions(JsonMixin):
     auto_hook: bool = True
     hook_text: str = ""
     short_side: int = 1080
+    layout: str = "auto"
+    pins: list[dict] = dataclasses.field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -69,7 +76,14 @@ class RenderOptions(JsonMixin):
 
 @dataclasses.dataclass
 class RenderResult(JsonMixin):
-    """A rendered clip, or why it could not be rendered (``error`` and ``error_message``)."""
+    """A rendered clip, or why it could not be rendered (``error`` and ``error_message``).
+
+    ``layout`` is the layout covering most of the clip. ``shots`` cover the clip in order:
+    ``{"start", "end"`` (clip seconds, 0.01 s)``, "layout"`` (crop, split, fit or scale)``,
+    "speaker"`` (the shown person's id, or None)``}``. ``speakers`` are the people found,
+    left to right: ``{"id", "x"`` (median centre, 0..1 of the source width)``, "speaking"``
+    (``[[t0, t1], ...]``, clip seconds)``}``.
+    """
 
     path: str
     thumbnail_path: str
@@ -79,6 +93,8 @@ class RenderResult(JsonMixin):
     layout: str = ""
     error: bool = False
     error_message: str = ""
+    shots: list[dict] = dataclasses.field(default_factory=list)
+    speakers: list[dict] = dataclasses.field(default_factory=list)
 
 
 def render_clip(
@@ -117,6 +133,7 @@ def render_clip(
         if end - start < MIN_CLIP_SECONDS:
             raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
         ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+        reframe.check_layout(options.layout, options.pins)
         width, height = options.width, options.height
         progress(0.02, "reframing")
         # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
@@ -133,9 +150,16 @@ def render_clip(
                 scene_cuts=scene_cuts,
                 cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
                 progress=scaled_progress(progress, 0.02, 0.2),
+                layout=options.layout,
+                pins=options.pins,
             )
             audio = loudness.result() if loudness else ""
         result.layout = plan.layout
+        result.shots = [
+            {"start": shot.start, "end": shot.end, "layout": shot.layout, "speaker": shot.speaker}
+            for shot in plan.shots
+        ]
+        result.speakers = plan.speakers
         progress(0.22, "rendering")
         out_path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".render-", dir=out_path.parent) as tmp:
@@ -222,7 +246,7 @@ def _encode(
     media: MediaInfo,
     start: float,
     end: float,
-    plan: reframe.ReframePlan,
+    plan: ReframePlan,
     ass: Path,
     audio_filter: str,
     width: int,

@@ -24,10 +24,10 @@ from videos.serializers import VideoDetailSerializer
 
 # Ssemble's default clip length, applied when a request gives no length at all.
 DEFAULT_LENGTH = "under60sec"
-# Ssemble's layouts Clipsite can honour, and the aspect ratio each renders at. The
-# framing within it (a crop following the speaker, or the whole frame over a blurred
-# fill) is chosen per clip, as Ssemble's "auto" does; "fill" and "fit" cannot be forced.
-LAYOUTS = {"auto": "9:16", "square": "1:1"}
+# Ssemble's layouts as Clipsite's aspect ratio and layout: "auto" frames each shot itself
+# (a crop on whoever speaks, both people stacked, or the whole frame over a blur), "fill"
+# always crops to fill the vertical frame, "fit" always shows the whole frame.
+LAYOUTS = {"auto": ("9:16", "auto"), "fill": ("9:16", "crop"), "fit": ("9:16", "fit"), "square": ("1:1", "auto")}
 # Ssemble's add-ons Clipsite does not make; each may be sent as false (or left out).
 NOT_OFFERED = {
     "noClipping": "Clipsite always finds moments; noClipping is not offered.",
@@ -80,8 +80,11 @@ class CreateSerializer(StrictFieldsMixin, serializers.Serializer):
     templateId = serializers.CharField(
         max_length=40, required=False, allow_null=True, help_text="Not offered: give the template's name in template."
     )
-    layout = ChoiceField(choices=("auto", "fill", "fit", "square"), required=False, default="auto",
-                                     help_text="auto (9:16) or square (1:1).")  # fmt: skip
+    layout = ChoiceField(
+        choices=tuple(LAYOUTS), required=False, default="auto",
+        help_text="auto (9:16, framed per shot), fill (9:16, always cropped), fit (9:16, the whole frame over a "
+                  "blur) or square (1:1, framed per shot).",
+    )  # fmt: skip
     hookTitle = serializers.BooleanField(
         required=False, default=False, help_text="A hook title over each clip's start."
     )
@@ -130,10 +133,6 @@ class CreateSerializer(StrictFieldsMixin, serializers.Serializer):
             ]})  # fmt: skip
         if attrs.get("projectId") is not None:
             raise serializers.ValidationError({"projectId": ["Clipsite has no projects: give null or leave it out."]})
-        if attrs["layout"] not in LAYOUTS:
-            raise serializers.ValidationError({"layout": [
-                f"Clipsite frames each clip itself; layout accepts {' or '.join(LAYOUTS)}."
-            ]})  # fmt: skip
         caption_language = (attrs.get("captionLanguage") or "").strip().lower()
         if caption_language and caption_language != (attrs.get("language") or "").strip().lower():
             raise serializers.ValidationError({"captionLanguage": [
@@ -148,7 +147,8 @@ def config_from(data: dict[str, Any]) -> dict[str, Any]:
     Raises ``ValidationError`` naming the field as the request spells it.
     """
     config = {name: data[name] for name in EXTENSIONS if name in data}
-    config.update(aspectRatio=LAYOUTS[data["layout"]], enableAutoHook=data["hookTitle"])
+    aspect_ratio, layout = LAYOUTS[data["layout"]]
+    config.update(aspectRatio=aspect_ratio, layout=layout, enableAutoHook=data["hookTitle"])
     for name in ("start", "end", "language", "preferredLength"):
         if data.get(name) is not None:
             config[name] = data[name]

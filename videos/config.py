@@ -17,7 +17,7 @@ from clipsite.api import StrictFieldsMixin, safe_text
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.moments import ClipOptions
 from pipeline.moments.options import GENRES, MODELS, PREFERRED_LENGTHS, ClipOptionsError
-from pipeline.reframe import ASPECT_RATIOS
+from pipeline.reframe import ASPECT_RATIOS, LAYOUTS
 from pipeline.render import RenderOptions
 
 CLIP_TYPES = ("viral-clips",)
@@ -66,6 +66,11 @@ class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
     preferredLength = ChoiceField(choices=tuple(PREFERRED_LENGTHS), required=False)
     numberOfClips = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
     aspectRatio = ChoiceField(choices=tuple(ASPECT_RATIOS), default="9:16")
+    layout = ChoiceField(
+        choices=LAYOUTS, default="auto",
+        help_text="auto: per shot, a crop on whoever speaks, both people stacked, or the whole frame over a blur "
+                  "(fit); crop, split or fit: that layout for every shot.",
+    )  # fmt: skip
     enableCaptions = serializers.BooleanField(default=True)
     captionTemplate = serializers.CharField(required=False, max_length=40)
     enableAutoHook = serializers.BooleanField(default=True)
@@ -129,9 +134,15 @@ def clip_options(config: dict[str, Any]) -> ClipOptions:
 
 
 def render_options(clip) -> RenderOptions:
-    """The engine's render options for one clip (its own settings, set from the config)."""
+    """The engine's render options for one clip (its own settings, set from the config).
+
+    Pins go to the engine as ``{start, end, x}``; the speaker a pin was made from is the
+    dashboard's label only.
+    """
     return RenderOptions(
         aspect_ratio=clip.aspect_ratio,
+        layout=clip.requested_layout,
+        pins=[{"start": pin["start"], "end": pin["end"], "x": pin["x"]} for pin in clip.pins],
         captions=clip.captions,
         caption_template=clip.caption_template or DEFAULT_TEMPLATE,
         auto_hook=clip.auto_hook,

@@ -13,7 +13,7 @@ from django import forms
 
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.moments.options import GENRES, MODELS
-from pipeline.reframe import ASPECT_RATIOS
+from pipeline.reframe import ASPECT_RATIOS, LAYOUTS
 
 # What each caption template looks like, in words, beside its preview.
 CAPTION_LOOKS = {
@@ -25,11 +25,15 @@ CAPTION_LOOKS = {
 ASPECT_LABELS = {
     "9:16": "9:16 vertical", "1:1": "1:1 square", "4:5": "4:5 portrait", "16:9": "16:9 landscape",
 }  # fmt: skip
+LAYOUT_LABELS = {
+    "auto": "Auto: follow whoever speaks", "crop": "Crop on one person", "split": "Split: two people stacked",
+    "fit": "Fit the whole frame",
+}  # fmt: skip
 MODEL_LABELS = {"ClipBasic": "ClipBasic: fast, runs here", "ClipAnything": "ClipAnything: Gemini, finds more"}
 # The config keys the forms turn into options; the rest of a form's fields are not options.
 OPTION_FIELDS = (
-    "clipDurationMin", "clipDurationMax", "numberOfClips", "aspectRatio", "enableCaptions", "captionTemplate",
-    "enableAutoHook", "genre", "language", "clipModel",
+    "clipDurationMin", "clipDurationMax", "numberOfClips", "aspectRatio", "layout", "enableCaptions",
+    "captionTemplate", "enableAutoHook", "genre", "language", "clipModel",
 )  # fmt: skip
 
 
@@ -45,6 +49,11 @@ class ClipOptionsForm(forms.Form):
     )  # fmt: skip
     aspectRatio = forms.ChoiceField(
         label="Aspect ratio", choices=[(r, ASPECT_LABELS.get(r, r)) for r in ASPECT_RATIOS], initial="9:16",
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    # Not required: a form posted without it (an older page, a script) keeps auto.
+    layout = forms.ChoiceField(
+        label="Framing", required=False, choices=[(name, LAYOUT_LABELS[name]) for name in LAYOUTS], initial="auto",
         widget=forms.RadioSelect,
     )  # fmt: skip
     enableCaptions = forms.BooleanField(label="Burn in captions", required=False, initial=True)
@@ -138,6 +147,7 @@ class ClipEditForm(forms.Form):
     captionTemplate = ClipOptionsForm.base_fields["captionTemplate"]
     enableCaptions = ClipOptionsForm.base_fields["enableCaptions"]
     aspectRatio = ClipOptionsForm.base_fields["aspectRatio"]
+    layout = ClipOptionsForm.base_fields["layout"]
     enableAutoHook = ClipOptionsForm.base_fields["enableAutoHook"]
     hookText = forms.CharField(label="Hook text", required=False, max_length=200)
 
@@ -146,6 +156,6 @@ class ClipEditForm(forms.Form):
         initial = {
             "start": clip.start, "end": clip.end, "enableCaptions": clip.captions,
             "captionTemplate": clip.caption_template or DEFAULT_TEMPLATE, "aspectRatio": clip.aspect_ratio,
-            "enableAutoHook": clip.auto_hook, "hookText": clip.hook_text,
+            "enableAutoHook": clip.auto_hook, "hookText": clip.hook_text, "layout": clip.requested_layout,
         }  # fmt: skip
         super().__init__(*args, initial=initial, **kwargs)

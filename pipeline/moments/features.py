@@ -17,7 +17,7 @@ import numpy as np
 
 from pipeline.audio import SAMPLE_RATE, rms_db
 from pipeline.moments import lexicon
-from pipeline.moments.content import content_posterior
+from pipeline.moments.content import Probe, content_posterior
 from pipeline.moments.embeddings import embed
 from pipeline.moments.text import cosine, count_phrases, is_number, phrase_text, stem, tokens
 from pipeline.types import Sentence, Transcript
@@ -98,7 +98,15 @@ class TranscriptAnalysis:
         return 1.0 - self.content
 
 
-def analyse_transcript(transcript: Transcript) -> TranscriptAnalysis:
+def analyse_transcript(
+    transcript: Transcript, *, embeddings: np.ndarray | None = None, probe: Probe | None = None
+) -> TranscriptAnalysis:
+    """Read every sentence of ``transcript`` once.
+
+    ``embeddings`` are the sentences' vectors when already computed (one row per sentence,
+    as :func:`pipeline.moments.embeddings.embed` returns them); ``probe`` replaces the
+    installed content probe (training fits its own for each held-out talk).
+    """
     sentences = transcript.sentences
     signals = [sentence_signals(s.sentence) for s in sentences]
     document_frequency = Counter(term for sig in signals for term in set(sig.stems))
@@ -108,8 +116,9 @@ def analyse_transcript(transcript: Transcript) -> TranscriptAnalysis:
     first = np.array([s.words[0].start if s.words else s.start for s in sentences], dtype=float)
     last = np.array([s.words[-1].end if s.words else s.end for s in sentences], dtype=float)
     confidence = np.array([np.mean([w.probability for w in s.words]) if s.words else 1.0 for s in sentences])
-    embeddings = embed([s.sentence for s in sentences])
-    content = content_posterior(embeddings, np.array([sig.filler for sig in signals]))
+    if embeddings is None:
+        embeddings = embed([s.sentence for s in sentences])
+    content = content_posterior(embeddings, np.array([sig.filler for sig in signals]), probe)
     return TranscriptAnalysis(
         sentences=sentences,
         signals=signals,

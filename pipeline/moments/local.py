@@ -1,9 +1,10 @@
 """The local analyser (``ClipBasic``): offline, deterministic, pure Python and numpy.
 
 Every run of whole sentences whose padded length fits the options is a candidate; each
-is scored by :class:`~pipeline.moments.scoring.WindowScorer`, the best non-overlapping,
-non-repeating ones are kept, edges are fitted to scene cuts when a hook is given, and
-each kept clip gets its title, hooks, description and reason.
+is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
+ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
+non-overlapping, non-repeating ones are kept, edges are fitted to scene cuts when a hook
+is given, and each kept clip gets its title, hooks, description and reason.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cu
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
+from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
 from pipeline.types import ProgressFn, no_progress
 
@@ -37,12 +39,18 @@ class LocalAnalyser:
         self.scorer = WindowScorer(analysis, options, audio, replays)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
-        """Every candidate range, best first.
+        """Every candidate range, most likely a whole moment first.
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
-        ranges = self.edges.ranges(self.options.min_length, self.options.max_length)
-        return sorted(ranges, key=lambda r: (-self.scorer.total(*r), r))
+        ranges = list(self.edges.ranges(self.options.min_length, self.options.max_length))
+        if not ranges:
+            return []
+        model = load_model()
+        evidence = WindowEvidence(self.analysis, model)
+        rows = np.array([evidence.row(first, last, self.scorer.scored(first, last)) for first, last in ranges])
+        likelihood = model.logit(rows)
+        return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(
         self,

@@ -98,6 +98,12 @@ class WindowScorer:
             self._totals[key] = self.score(first, last).total
         return self._totals[key]
 
+    def scored(self, first: int, last: int) -> WindowScore:
+        """:meth:`score`, remembering the total for :meth:`total`."""
+        result = self.score(first, last)
+        self._totals[(first, last)] = result.total
+        return result
+
     def score(self, first: int, last: int) -> WindowScore:
         """The full score with its signals (recomputed; only chosen clips need it)."""
         signals: dict[str, float] = {}

@@ -1,5 +1,5 @@
 // Dashboard behaviour: submitting with upload progress, cost estimates, transcript seeking,
-// the clip editor's word strip and confirmations. Listeners are delegated on the document,
+// the clip editor's word strip and speaker track, and confirmations. Listeners are delegated on the document,
 // so parts that htmx swaps in work without setting anything up again.
 "use strict";
 
@@ -234,4 +234,17 @@ document.addEventListener("input", (event) => {
   if (["start", "end"].includes(event.target.name) && event.target.form?.querySelector("[data-trim]")) {
     markTrim(event.target.form);
   }
+});
+
+// ---- Clip editor: a speaker's bar selects that stretch and person for a pin ----
+document.addEventListener("click", (event) => {
+  const bar = event.target.closest("[data-pick]");
+  if (!bar) return;
+  const track = bar.closest("#speaker-track");
+  track.querySelector("[name=pinStart]").value = bar.dataset.start;
+  track.querySelector("[name=pinEnd]").value = bar.dataset.end;
+  track.querySelector(`[name=pinSpeaker][value="${bar.dataset.speaker}"]`).checked = true;
+  for (const other of track.querySelectorAll("[data-pick]")) other.classList.toggle("picked", other === bar);
+  track.querySelector("[data-pick-note]").textContent =
+    `Selected ${bar.dataset.start}–${bar.dataset.end} s. Choose Pin the crop to keep it on this speaker.`;
 });

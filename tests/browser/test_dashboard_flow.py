@@ -127,6 +127,28 @@ def test_it_takes_a_creator_from_upload_to_an_edited_clip(page, live_server, wor
     expect(page.get_by_role("heading", name="Edit clip")).to_be_visible()
     assert duration_of(page.locator("#clip-editor video")) > 0  # loaded, so the screenshots show it
     shoot(page, "dashboard-clip-editor")
+    # The speaker track under the word strip: the talk's one person. A bar selects its stretch;
+    # pins are saved and removed in place (the marker survives), and the re-render uses them.
+    page.evaluate("window.__marker = 2")
+    track = page.locator("#speaker-track")
+    bar = track.locator("[data-pick]").first
+    bar.click()
+    expect(track.get_by_label("Pin from (s into the clip)")).to_have_value(bar.get_attribute("data-start"))
+    track.get_by_label("Pin from (s into the clip)").fill("0")
+    track.get_by_label("Pin to (s)").fill("2")
+    track.get_by_role("button", name="Pin the crop").click()
+    pins = page.get_by_role("list", name="Pins").locator("li")
+    expect(pins).to_have_count(1)
+    expect(pins.first).to_contain_text("Speaker 1 · 0.0\u20132.0 s")
+    pins.first.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("list", name="Pins")).to_have_count(0)
+    track.get_by_label("Pin from (s into the clip)").fill("0")
+    track.get_by_label("Pin to (s)").fill("2")
+    track.get_by_label("Pin to (s)").press("Enter")  # the pin form's own submit, not the re-render
+    expect(pins).to_have_count(1)
+    assert page.evaluate("window.__marker") == 2
+    shoot(page, "dashboard-clip-editor-pinned")
+    page.get_by_label("Crop on one person").check()
     new_end = round(clip.end - 2, 3)
     page.get_by_label("End (s)").fill(str(new_end))
     expect(page.locator("[data-trim-length]")).to_have_text(f"{new_end - clip.start:.1f}")
@@ -136,6 +158,7 @@ def test_it_takes_a_creator_from_upload_to_an_edited_clip(page, live_server, wor
     expect(preview).to_have_attribute("data-status", "completed", timeout=PROCESSING_TIMEOUT_MS)
     clip.refresh_from_db()
     assert clip.end == pytest.approx(new_end, abs=0.01) and not clip.recompiling and clip.render_version == 2
+    assert clip.requested_layout == "crop" and [(pin["start"], pin["end"]) for pin in clip.pins] == [(0.0, 2.0)]
     expect(preview.locator(".clip-duration")).to_have_text(f"{clip.duration:.1f} s")
     assert duration_of(preview.locator("video")) == pytest.approx(clip.duration, abs=0.5)
 

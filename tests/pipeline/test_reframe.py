@@ -11,9 +11,10 @@ import pytest
 
 from pipeline.config import PipelineConfig
 from pipeline.errors import RenderError
-from pipeline.faces import default_detector
+from pipeline.faces import Face, default_detector
+from pipeline.framing import MAX_SPEED, PROXY_FPS, ReframePlan, Window
 from pipeline.probe import probe
-from pipeline.reframe import MAX_SPEED, ReframePlan, Window, output_size, plan_reframe, video_filter
+from pipeline.reframe import _follow, output_size, plan_reframe, video_filter
 from pipeline.scenes import detect_scenes
 
 CONFIG = PipelineConfig()
@@ -213,3 +214,37 @@ def test_it_asks_for_scene_cuts_only_where_the_picture_jumps(media_dir):
     times = [p[0] for p in plan.windows[0].path]
     for cut in HAMILTON_CUTS:
         assert any(abs(t - cut) < 0.05 for t in times)
+
+
+def test_it_never_crops_a_source_of_the_output_shape_whatever_the_layout(media_dir):
+    path = media_dir / "vid_face_vertical_liveportrait_d13.mp4"
+    media = probe(path, CONFIG, require_audio=False)
+    for layout in ("crop", "split", "fit"):
+        plan = plan_reframe(path, media, 0.0, 5.0, 1080, 1920, CONFIG, layout=layout)
+        assert (plan.layout, plan.windows) == ("scale", [])
+        assert [(s.start, s.end, s.layout, s.speaker) for s in plan.shots] == [(0.0, 5.0, "scale", None)]
+    with pytest.raises(RenderError, match="Unknown layout 'zoom'"):
+        plan_reframe(path, media, 0.0, 5.0, 1080, 1920, CONFIG, layout="zoom")
+    with pytest.raises(RenderError, match="from 0 to 1"):
+        plan_reframe(path, media, 0.0, 5.0, 1080, 1920, CONFIG, pins=[{"start": 0, "end": 1, "x": -0.1}])
+
+
+def test_it_keeps_a_pinned_person_in_the_crop_across_scene_cuts():
+    # Two people in a 1280x720 shot; the left face is larger, so the window follows it,
+    # except from 2 to 4 s where the user pinned the right one. A scene cut at 5 s keeps
+    # the clip on the largest-face path, which must honour the pin all the same.
+    left, right = Face(150, 250, 120, 150, 0.9), Face(1000, 260, 90, 110, 0.9)
+    times = np.arange(0, 6.0, 1 / PROXY_FPS)
+    faces = [[left, right] for _ in times]
+
+    window = _follow(faces, times, [5.0], 6.0, 1280, 720, 9 / 16, [{"start": 2.0, "end": 4.0, "x": 0.8}])
+
+    def centre(t: float) -> float:
+        return window.at(t)[0] + window.w / 2
+
+    assert abs(centre(1.0) - left.cx) < 0.1 * window.w
+    assert abs(centre(3.0) - right.cx) < 0.1 * window.w, "inside the pin the crop holds the pinned person"
+    assert abs(centre(4.7) - left.cx) < 0.1 * window.w
+    # A cut, not a pan: the window is on one person or the other at every frame.
+    for t in np.arange(0, 6.0, 0.04):
+        assert min(abs(centre(t) - left.cx), abs(centre(t) - right.cx)) < 0.1 * window.w, t

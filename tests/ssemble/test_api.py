@@ -59,7 +59,15 @@ def test_it_fetches_a_file_url_directly_and_applies_clipsites_own_options(ssembl
     assert video.source_kind == "url" and "preferredLength" not in video.config
     assert (video.config["numberOfClips"], video.config["clipDurationMin"], video.config["clipDurationMax"]) == (
         2, 8, 20)  # fmt: skip
-    assert (video.config["aspectRatio"], video.config["enableAutoHook"]) == ("1:1", True)
+    config = video.config
+    assert (config["aspectRatio"], config["layout"], config["enableAutoHook"]) == ("1:1", "auto", True)
+
+
+def test_it_forces_the_framing_ssembles_fill_and_fit_ask_for(ssemble_api):
+    for layout, forced in (("fill", "crop"), ("fit", "fit")):
+        data = create(ssemble_api, {**CREATE, "layout": layout}).json()["data"]
+        config = Video.objects.get(public_hex=data["requestId"]).config
+        assert (config["aspectRatio"], config["layout"]) == ("9:16", forced), layout
 
 
 def test_it_answers_the_documents_response_with_the_same_fields_and_types(ssemble_api, finished_video):
@@ -201,7 +209,7 @@ BAD_BODIES = [
     ({**CREATE, "projectId": "665a1b2c3d4e5f6a7b8c9d0e"}, "projectId", "no projects"),
     ({**CREATE, "templateId": "660b8531aedb346bbe26eb43"}, "templateId", "name in template"),
     ({**CREATE, "music": True, "musicName": "Energetic Beat"}, "music", "not offered"),
-    ({**CREATE, "layout": "fit"}, "layout", "auto or square"),
+    ({**CREATE, "layout": "wide"}, "layout", "auto, fill, fit, square"),
     ({**CREATE, "webhookUrl": "https://example.com/hook"}, "webhookUrl", "/api/webhooks"),
     ({**CREATE, "numberOfClips": 99}, "numberOfClips", "30"),
     ({**CREATE, "colour": "red"}, "colour", "Unknown field"),

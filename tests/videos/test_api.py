@@ -24,12 +24,14 @@ def test_it_submits_a_link_into_the_keys_workspace(alice_api, workspace):
     response = post(alice_api, "/api/videos/youtube", {
         "youtubeUrl": "https://www.youtube.com/watch?v=abc123",
         "config": {"clipType": "viral-clips", "clipDurationMin": 15, "clipDurationMax": 90, "aspectRatio": "9:16",
-                   "enableCaptions": True, "enableAutoHook": True, "genre": "Auto", "clipModel": "ClipBasic"},
+                   "enableCaptions": True, "enableAutoHook": True, "genre": "Auto", "clipModel": "ClipBasic",
+                   "layout": "split"},
     })  # fmt: skip
     assert response.status_code == 201
     video = response.json()["video"]
     assert video["status"] == "queued" and video["workspaceId"] == workspace.pk
     assert video["sourceType"] == "youtube" and video["config"]["aspectRatio"] == "9:16"
+    assert video["config"]["layout"] == "split"
     assert Video.objects.get(pk=video["id"]).submitted_by.email == "alice@example.com"
 
 
@@ -62,6 +64,7 @@ def test_it_uploads_a_file_as_multipart(alice_api, talk_path):
         ({"clipModel": "GPT"}, "config.clipModel"),
         ({"start": 50, "end": 10}, "config.end"),
         ({"captionTemplate": "comic-sans"}, "config.captionTemplate"),
+        ({"layout": "zoom"}, "config.layout"),
         ("not an object", "config.request"),
     ],
 )

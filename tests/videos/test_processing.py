@@ -71,15 +71,20 @@ def test_it_takes_a_talk_from_queued_to_completed_with_two_render_workers(alice,
         data = fetch(signed_url(clip.file.name, download_name="clip.mp4"))
         assert data[4:8] == b"ftyp" and data == default_storage.open(clip.file.name).read()
         assert fetch(signed_url(clip.thumbnail.name))[:3] == b"\xff\xd8\xff"
+        # The render's shots, saved with the clip, cover it; the talk's one person was found.
+        assert clip.shots[0]["start"] == 0 and clip.shots[-1]["end"] == pytest.approx(clip.duration, abs=0.1)
+        assert clip.layout == "crop" and len(clip.speakers) == 1
 
     assert ledger(workspace) == [("monthly_reset", 60), ("debit", -1)]
     assert_ledger_matches_balance(workspace)
     assert workspace.minutes_balance == 59
 
-    # Re-render the first clip 2 s shorter with another template: a new file replaces the old.
+    # Re-render the first clip 2 s shorter with another template, forced to fit, with a pin
+    # the next re-render keeps: a new file replaces the old.
     first = clips[0]
     old_names = (first.file.name, first.thumbnail.name)
-    clip_actions.rerender(first, end=first.end - 2.0, caption_template="minimal")
+    pins = [{"start": 0.0, "end": 2.0, "x": first.speakers[0]["x"], "speaker": first.speakers[0]["id"]}]
+    clip_actions.rerender(first, end=first.end - 2.0, caption_template="minimal", layout="fit", pins=pins)
     first.refresh_from_db()
     assert first.recompiling and first.status == Clip.Status.GENERATING
     run_workers(1, queues=("render",), prefix="rerender")
@@ -87,6 +92,7 @@ def test_it_takes_a_talk_from_queued_to_completed_with_two_render_workers(alice,
     assert first.status == Clip.Status.COMPLETED and not first.recompiling and first.render_version == 2
     assert first.file.name.endswith("-v2.mp4") and not any(default_storage.exists(n) for n in old_names)
     assert probe_duration(first.file.name) == pytest.approx(first.duration, abs=0.15)
+    assert (first.layout, {shot["layout"] for shot in first.shots}, first.pins) == ("fit", {"fit"}, pins)
     video.refresh_from_db()
     assert video.status == Video.Status.COMPLETED and video.minutes_charged == 1  # re-rendering is free
 

@@ -50,6 +50,27 @@ def test_it_re_enqueues_a_queued_video_whose_worker_died_as_it_took_the_job(alic
     assert django_rq.get_queue("default").fetch_job(job.id).get_status() == JobStatus.QUEUED
 
 
+def test_it_re_enqueues_a_queued_video_whose_job_left_the_queue_without_starting(alice, workspace, clean_redis):
+    from clipsite.queues import STARTED_JOB_STALE_SECONDS
+
+    video = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="url",
+                                 source_url="https://a.example/v.mp4",
+                                 created_at=timezone.now() - timedelta(minutes=10))  # fmt: skip
+    assert jobs.sweep()["dispatched"] == 1
+    queue = django_rq.get_queue("default")
+    job = queue.fetch_job(actions.process_job_id(video.pk))
+    # A worker moved the id off the queue, then died (or Redis came back from an append-only
+    # file without the "started" mark): the job still reads "queued" but no worker will see it.
+    queue.connection.lrem(queue.key, 0, job.id)
+    assert jobs.sweep()["dispatched"] == 0, "just enqueued: a worker may be between taking and starting it"
+
+    job.enqueued_at = timezone.now() - timedelta(seconds=STARTED_JOB_STALE_SECONDS + 30)
+    job.save()
+    assert jobs.sweep()["dispatched"] == 1
+    assert queued_job_ids("default") == [job.id]
+    assert jobs.sweep()["dispatched"] == 0, "back in its queue, it is left alone however old"
+
+
 def test_it_re_renders_a_lost_clip_then_fails_it_and_finishes_the_video(finished_video, clean_redis):
     Video.objects.filter(pk=finished_video.pk).update(status=Video.Status.GENERATING_CLIPS)
     clip = finished_video.clips.get(rank=3)

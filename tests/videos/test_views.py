@@ -131,6 +131,7 @@ def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, wor
         captionTemplate="karaoke",
         enableAutoHook="",
         start="5",
+        layout="split",
         geminiKey="gem-secret",
     )
     video = Video.objects.get()
@@ -143,6 +144,7 @@ def test_it_submits_an_upload_with_its_options_and_opens_the_video(as_alice, wor
     assert (
         config["captionTemplate"] == "karaoke" and config["enableAutoHook"] is False and config["start"] == 5
     )
+    assert config["layout"] == "split"
     assert video.gemini_key and b"gem-secret" not in bytes(video.gemini_key)
 
 

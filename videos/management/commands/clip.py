@@ -42,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--min", type=float, dest="clipDurationMin", help="Shortest clip, in seconds.")
         parser.add_argument("--max", type=float, dest="clipDurationMax", help="Longest clip, in seconds.")
         parser.add_argument("--aspect", dest="aspectRatio", help="9:16 (default), 1:1, 4:5 or 16:9.")
+        parser.add_argument("--layout", help="auto (default: per shot), crop, split or fit.")
         parser.add_argument("--template", dest="captionTemplate", help="Caption template.")
         parser.add_argument("--no-captions", action="store_false", dest="enableCaptions", default=None)
         parser.add_argument("--model", dest="clipModel", help="ClipBasic (local, default) or ClipAnything (Gemini).")
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         member = member.filter(user__email__iexact=user).first() if user else member.order_by("created_at").first()
         if member is None:
             raise CommandError(f"{user} is not a member of {workspace}.")
-        names = ("numberOfClips", "clipDurationMin", "clipDurationMax", "aspectRatio", "captionTemplate",
+        names = ("numberOfClips", "clipDurationMin", "clipDurationMax", "aspectRatio", "layout", "captionTemplate",
                  "enableCaptions", "clipModel", "start", "end")  # fmt: skip
         try:
             config = validate_config({name: options[name] for name in names if options.get(name) is not None})

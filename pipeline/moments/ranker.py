@@ -1,0 +1,158 @@
+"""Which candidate windows are whole moments: a ranker learned from the tuning talks.
+
+The hand-weighted score of :mod:`pipeline.moments.scoring` says how good a stretch is to
+post; it is shown to users and calibrated to the usual virality bands. Choosing *which*
+stretches become clips is a different question: does this window start where a moment
+starts and end where it ends, neither cutting it short nor carrying filler? A logistic
+model over the window's evidence answers it: the four criteria and the overall score, the
+content posterior inside, at and just outside both edges (from
+:mod:`pipeline.moments.content`), the topic breaks at the edges and inside, how the first
+and last sentences open and close, the length, and two embedding probes that read whether
+a sentence opens or closes a moment (a host's question, a payoff line).
+
+The model is fitted by ``python -m bench.train_moments`` on the tuning talks only, with
+each talk's content posterior and edge probes computed by models that never saw that
+talk, so it learns how much to trust them on unseen speech. Positive examples are the
+windows that match a planted moment sentence for sentence; they are weighted up because
+a talk has thousands of windows and a handful of moments.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.moments.features import TranscriptAnalysis
+from pipeline.moments.scoring import WindowScore
+
+MODEL_FILE = Path(__file__).with_name("window_model.npz")
+
+# The window evidence, in the model's column order (the file records it too; see load_model).
+FEATURES = (
+    "total", "hook", "pacing", "completeness", "shareability",
+    "content_mean", "content_min", "content_first", "content_last", "content_before", "content_after",
+    "logit_first", "logit_last", "logit_before", "logit_after", "logit_min",
+    "break_start", "break_end", "inner_peak",
+    "question_first", "question_before", "dangling_start", "finished", "payoff",
+    "minutes", "minutes_squared", "sentences",
+    "opens", "closes", "opens_next", "opens_inside", "closes_inside",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeProbe:
+    """A ridge direction on standardised embeddings: how much a sentence opens (or closes) a moment."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def score(self, embeddings: np.ndarray) -> np.ndarray:
+        return ((embeddings - self.mean) / self.scale) @ self.weights + self.bias
+
+
+@dataclasses.dataclass(frozen=True)
+class WindowModel:
+    """The fitted parameters: two edge probes and a logistic model on standardised features."""
+
+    opens: EdgeProbe
+    closes: EdgeProbe
+    mean: np.ndarray  # (features,)
+    scale: np.ndarray
+    coef: np.ndarray  # (features + 1,): the last entry is the intercept
+
+    def logit(self, features: np.ndarray) -> np.ndarray:
+        """Log-odds that each row of ``features`` (windows x FEATURES) is a whole moment."""
+        z = (features - self.mean) / self.scale
+        return z @ self.coef[:-1] + self.coef[-1]
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        arrays = {"features": np.array(FEATURES), "mean": self.mean, "scale": self.scale, "coef": self.coef}
+        for name in ("opens", "closes"):
+            probe = getattr(self, name)
+            arrays.update({f"{name}_{f.name}": np.asarray(getattr(probe, f.name)) for f in dataclasses.fields(probe)})
+        np.savez(path, **arrays)
+
+
+@functools.cache
+def load_model(path: Path = MODEL_FILE) -> WindowModel:
+    """The model in ``path``; raises ValueError when it was fitted on other features than FEATURES."""
+    with np.load(path) as data:
+        if tuple(str(name) for name in data["features"]) != FEATURES:
+            raise ValueError(f"{path.name} was fitted on other window features; run python -m bench.train_moments")
+
+        def probe(name: str) -> EdgeProbe:
+            return EdgeProbe(
+                data[f"{name}_mean"], data[f"{name}_scale"], data[f"{name}_weights"], float(data[f"{name}_bias"])
+            )
+
+        return WindowModel(probe("opens"), probe("closes"), data["mean"], data["scale"], data["coef"])
+
+
+class WindowEvidence:
+    """Builds the FEATURES row of any window of one transcript; per-sentence work is done once."""
+
+    def __init__(self, analysis: TranscriptAnalysis, model: WindowModel):
+        self.analysis = analysis
+        self.opens = model.opens.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
+        self.closes = model.closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
+        self.logits = _logit(analysis.content)
+
+    def row(self, first: int, last: int, scored: WindowScore) -> np.ndarray:
+        a, content, logits = self.analysis, self.analysis.content, self.logits
+        count = len(content)
+        before = first - 1 if first > 0 else None
+        after = last + 1 if last + 1 < count else None
+        minutes = (a.last_word[last] - a.first_word[first]) / 60.0
+        inside = slice(first, last + 1)
+        values = {
+            "total": scored.total / 100.0,
+            "hook": scored.scores.hook / 100.0,
+            "pacing": scored.scores.pacing / 100.0,
+            "completeness": scored.scores.completeness / 100.0,
+            "shareability": scored.scores.shareability / 100.0,
+            "content_mean": float(content[inside].mean()),
+            "content_min": float(content[inside].min()),
+            "content_first": float(content[first]),
+            "content_last": float(content[last]),
+            # Beyond the transcript's ends there is no content to leave out.
+            "content_before": 0.0 if before is None else float(content[before]),
+            "content_after": 0.0 if after is None else float(content[after]),
+            "logit_first": float(logits[first]),
+            "logit_last": float(logits[last]),
+            "logit_before": _LOGIT_FLOOR if before is None else float(logits[before]),
+            "logit_after": _LOGIT_FLOOR if after is None else float(logits[after]),
+            "logit_min": float(logits[inside].min()),
+            "break_start": float(a.breaks[first]),
+            "break_end": float(a.breaks[last + 1]),
+            "inner_peak": scored.signals["inner_peak"],
+            "question_first": float(a.signals[first].question),
+            "question_before": 0.0 if before is None else float(a.signals[before].question),
+            "dangling_start": scored.signals["dangling_start"],
+            "finished": scored.signals["finished"],
+            "payoff": scored.signals["payoff"],
+            "minutes": minutes,
+            "minutes_squared": minutes**2,
+            "sentences": (last - first + 1) / 10.0,
+            "opens": float(self.opens[first]),
+            "closes": float(self.closes[last]),
+            # A transcript's end closes everything, as if a new moment began after it.
+            "opens_next": 1.0 if after is None else float(self.opens[after]),
+            "opens_inside": float(self.opens[first + 1 : last + 1].max()) if last > first else 0.0,
+            "closes_inside": float(self.closes[first:last].max()) if last > first else 0.0,
+        }
+        return np.array([values[name] for name in FEATURES])
+
+
+# The content posterior is clipped before its log-odds, so one sure sentence cannot dominate.
+_CLIP = 1e-3
+_LOGIT_FLOOR = float(np.log(_CLIP / (1 - _CLIP)))
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, _CLIP, 1 - _CLIP)
+    return np.log(p / (1 - p))

@@ -1,0 +1,85 @@
+"""The learned window ranker: which candidate windows are one whole moment."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from pipeline.moments.features import analyse_transcript
+from pipeline.moments.local import LocalAnalyser
+from pipeline.moments.options import ClipOptions
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowEvidence, load_model
+from tests.pipeline.test_moments_local import ADVICE, GREETING, SPONSOR, STORY, timed_transcript
+
+
+@pytest.fixture(scope="module")
+def ranked():
+    """The analyser of a talk whose moments are STORY and ADVICE, with sentence indexes of each block."""
+    transcript = timed_transcript(GREETING, STORY, SPONSOR, ADVICE, GREETING[:2])
+    local = LocalAnalyser(analyse_transcript(transcript), ClipOptions(min_length=5, max_length=60, clip_count=2))
+    texts = [s.sentence for s in transcript.sentences]
+    blocks = {
+        name: (texts.index(block[0]), texts.index(block[-1]))
+        for name, block in (("story", STORY), ("sponsor", SPONSOR), ("advice", ADVICE))
+    }
+    return local, blocks
+
+
+def likelihood(local: LocalAnalyser, first: int, last: int) -> float:
+    model = load_model()
+    row = WindowEvidence(local.analysis, model).row(first, last, local.scorer.score(first, last))
+    return float(model.logit(row[None, :])[0])
+
+
+def test_it_ranks_a_whole_moment_above_the_same_moment_with_filler_or_cut_short(ranked):
+    local, blocks = ranked
+    first, last = blocks["story"]
+
+    whole = likelihood(local, first, last)
+
+    assert whole > likelihood(local, first - 2, last), "two greeting lines before the story"
+    assert whole > likelihood(local, first, last + 1), "the sponsor read's first line after it"
+    assert whole > likelihood(local, first + 1, last), "the story without its opening"
+    assert whole > likelihood(local, first, last - 1), "the story without its lesson"
+    assert whole > likelihood(local, *blocks["sponsor"]), "the sponsor read"
+
+
+def test_it_puts_the_whole_moments_first_and_picks_them(ranked):
+    local, blocks = ranked
+
+    order = local.ranked_ranges()
+    spans = local.find(2)
+
+    assert set(order[:2]) == {blocks["story"], blocks["advice"]}
+    assert {(s.first, s.last) for s in spans} == {blocks["story"], blocks["advice"]}
+
+
+def test_it_refuses_a_model_fitted_on_other_features(tmp_path):
+    model = load_model()
+    path = tmp_path / "window_model.npz"
+    model.save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["features"] = np.array((*FEATURES[:-1], "something_else"))
+    np.savez(path, **arrays)
+
+    with pytest.raises(ValueError, match="other window features"):
+        load_model(path)
+
+
+def test_it_saves_and_loads_the_installed_model_unchanged(tmp_path):
+    model = load_model(MODEL_FILE)
+    path = tmp_path / "copy.npz"
+
+    model.save(path)
+    loaded = load_model(path)
+
+    for field in dataclasses.fields(model):
+        original, copy = getattr(model, field.name), getattr(loaded, field.name)
+        if field.name in ("opens", "closes"):
+            assert np.array_equal(original.weights, copy.weights) and original.bias == copy.bias
+        else:
+            assert np.array_equal(original, copy)
+    assert len(model.coef) == len(FEATURES) + 1
