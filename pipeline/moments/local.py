@@ -47,7 +47,7 @@ class LocalAnalyser:
         if not ranges:
             return []
         model = load_model()
-        evidence = WindowEvidence(self.analysis, model)
+        evidence = WindowEvidence(self.analysis, model.opens, model.closes)
         rows = np.array([evidence.row(first, last, self.scorer.scored(first, last)) for first, last in ranges])
         likelihood = model.logit(rows)
         return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]

@@ -96,10 +96,10 @@ def load_model(path: Path = MODEL_FILE) -> WindowModel:
 class WindowEvidence:
     """Builds the FEATURES row of any window of one transcript; per-sentence work is done once."""
 
-    def __init__(self, analysis: TranscriptAnalysis, model: WindowModel):
+    def __init__(self, analysis: TranscriptAnalysis, opens: EdgeProbe, closes: EdgeProbe):
         self.analysis = analysis
-        self.opens = model.opens.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
-        self.closes = model.closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
+        self.opens = opens.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
+        self.closes = closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
         self.logits = _logit(analysis.content)
 
     def row(self, first: int, last: int, scored: WindowScore) -> np.ndarray:

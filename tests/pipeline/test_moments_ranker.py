@@ -29,7 +29,7 @@ def ranked():
 
 def likelihood(local: LocalAnalyser, first: int, last: int) -> float:
     model = load_model()
-    row = WindowEvidence(local.analysis, model).row(first, last, local.scorer.score(first, last))
+    row = WindowEvidence(local.analysis, model.opens, model.closes).row(first, last, local.scorer.score(first, last))
     return float(model.logit(row[None, :])[0])
 
 
