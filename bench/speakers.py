@@ -34,7 +34,7 @@ import numpy as np
 
 from bench.machine import describe
 from pipeline.config import PipelineConfig
-from pipeline.faces import default_detector
+from pipeline.faces import default_detector, detect_faces
 from pipeline.ffmpeg import run_ffmpeg
 from pipeline.framing import ReframePlan, Window, decode_proxy
 from pipeline.probe import probe
@@ -144,7 +144,7 @@ def largest_face(path: Path, duration: float):
     media = probe(path, CONFIG)
     frames, times = decode_proxy(path, 0.0, duration, media.width, media.height, CONFIG)
     factor = media.width / frames.shape[2]
-    faces = [[f.scaled(factor) for f in default_detector().detect(frame)] for frame in frames]
+    faces = detect_faces(frames, factor)
     window = _follow(faces, times, [], duration, media.width, media.height, SIZE[0] / SIZE[1])
     cuts = sorted({p[0] for p, q in zip(window.path, window.path[1:], strict=False) if p[0] == q[0]})
     return [(0.0, duration, "crop", [window])], cuts

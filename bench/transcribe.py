@@ -6,6 +6,10 @@ model load is reported separately. Accuracy: word error rate on the LJ Speech cl
 LJ028-0030..0039 (``en_ljspeech_linda_johnson_02.mp3``) against
 ``bench/data/ljspeech_lj028_0030_0039.txt``, and on JFK's inaugural sentence.
 No Django involved; figures are printed with the machine they were measured on.
+
+On a machine without ffmpeg (a lent GPU machine), ``--audio speech.npy`` gives the speed
+input as 16 kHz int16 samples, repeated to ``--minutes``, and ``--speed-only`` skips the
+accuracy files (see docs/benchmarks.md for the GPU run).
 """
 
 from __future__ import annotations
@@ -16,16 +20,16 @@ import re
 import time
 from pathlib import Path
 
-import jiwer
+import numpy as np
 
 from bench.machine import describe
-from pipeline.audio import decode_audio, duration_of
+from pipeline.audio import SAMPLE_RATE, decode_audio, duration_of
 from pipeline.config import PipelineConfig
 from pipeline.transcribe import load_model, resolve_device, resolve_threads, transcribe
-from tests.media import SHARED_MEDIA, build_speech_audio
 
 LJSPEECH_FILE = "en_ljspeech_linda_johnson_02.mp3"
 LJSPEECH_REFERENCE = Path(__file__).parent / "data" / "ljspeech_lj028_0030_0039.txt"
+SPEECH_EXPORT = Path(__file__).parent / "out" / "speech.npy"
 JFK_FILE = "en_jfk_inaugural_1961.flac"
 JFK_REFERENCE = (
     "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
@@ -40,7 +44,19 @@ def normalise(text: str) -> str:
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
     """WER of ``hypothesis`` against ``reference`` after :func:`normalise` on both."""
+    import jiwer
+
     return float(jiwer.wer(normalise(reference), normalise(hypothesis)))
+
+
+def speed_input(minutes: float, samples: Path | None, config: PipelineConfig) -> np.ndarray:
+    """``minutes`` of talk as float32 at 16 kHz: the built talk, or ``samples`` (int16) repeated."""
+    if samples is None:
+        from tests.media import build_speech_audio
+
+        return decode_audio(build_speech_audio(minutes * 60), config)
+    pcm = np.load(samples).astype(np.float32) / 32768
+    return np.resize(pcm, round(minutes * 60 * SAMPLE_RATE))
 
 
 def main() -> None:
@@ -50,7 +66,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: the config's)")
     parser.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config's)")
     parser.add_argument("--model", default=None, help="model directory or local name (default: tiny.en)")
+    parser.add_argument("--audio", type=Path, default=None, help="speed input: 16 kHz int16 samples (.npy)")
+    parser.add_argument("--speed-only", action="store_true", help="skip the accuracy files")
+    parser.add_argument("--export", action="store_true", help=f"write 100 s of the talk to {SPEECH_EXPORT}")
     args = parser.parse_args()
+    if args.export:
+        SPEECH_EXPORT.parent.mkdir(exist_ok=True)
+        audio = speed_input(100 / 60, None, PipelineConfig())
+        np.save(SPEECH_EXPORT, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+        return
 
     config = PipelineConfig(whisper_device=args.device)
     overrides = {"whisper_threads": args.threads, "whisper_batch_size": args.batch_size,
@@ -62,7 +86,7 @@ def main() -> None:
     load_model(config)
     load_seconds = time.perf_counter() - began
 
-    audio = decode_audio(build_speech_audio(args.minutes * 60), config)
+    audio = speed_input(args.minutes, args.audio, config)
     load_before = os.getloadavg()[0]
     began, cpu_began = time.perf_counter(), time.process_time()
     transcript = transcribe(audio, config)
@@ -71,7 +95,10 @@ def main() -> None:
     seconds = duration_of(audio)
 
     accuracy = {}
-    for name, reference in ((LJSPEECH_FILE, LJSPEECH_REFERENCE.read_text()), (JFK_FILE, JFK_REFERENCE)):
+    for name, reference in () if args.speed_only else ((LJSPEECH_FILE, LJSPEECH_REFERENCE.read_text()),
+                                                       (JFK_FILE, JFK_REFERENCE)):  # fmt: skip
+        from tests.media import SHARED_MEDIA
+
         heard = transcribe(decode_audio(SHARED_MEDIA / name, config), config)
         accuracy[name] = word_error_rate(reference, heard.text)
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from rq import get_current_job
 
 from clips import actions
+from pipeline.config import PipelineConfig
+from pipeline.render import LATER_CLIP_NICENESS
 from pipeline.render import render_clip as render
 from pipeline.types import MediaInfo, Transcript
 from videos import storage
@@ -20,6 +22,15 @@ from videos.config import render_options
 from videos.jobs import heartbeat
 
 logger = logging.getLogger(__name__)
+
+def pipeline_config(clip) -> PipelineConfig:
+    """The engine settings for rendering ``clip``. A video's first renders are queued best
+    first, but two workers on two cores would split the CPU evenly between the best clip
+    and the next: a later-ranked clip's first render runs at lower priority. A user's
+    re-render, or the best clip, runs at full priority."""
+    if clip.render_version == 1 and clip.rank > 1:
+        return settings.PIPELINE.replace(ffmpeg_niceness=LATER_CLIP_NICENESS)
+    return settings.PIPELINE
 
 
 def _worker_name() -> str:
@@ -51,7 +62,7 @@ def render_clip(clip_id: str, version: int) -> str:
                 render_options(clip),
                 out,
                 thumb,
-                settings.PIPELINE,
+                pipeline_config(clip),
             )
             if result.error:
                 actions.finish_render(clip, error_message=result.error_message, worker=_worker_name())

@@ -21,6 +21,7 @@ import dataclasses
 import json
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from pipeline.config import PipelineConfig
 from pipeline.ingest import ingest
 from pipeline.moments import ClipOptions, Moment
 from pipeline.reframe import ASPECT_RATIOS
-from pipeline.render import RenderOptions, RenderResult, render_clip
+from pipeline.render import LATER_CLIP_NICENESS, RenderOptions, RenderResult, render_clip
 from pipeline.types import JsonMixin, ProgressFn, no_progress, scaled_progress
 
 # Shares of the progress bar per stage, roughly their shares of the time on a talk video.
@@ -43,6 +44,11 @@ _STAGES = {"ingest": (0.0, 0.03), "transcribe": (0.03, 0.5), "render": (0.5, 1.0
 # of it, so each further clip adds about 0.05 and ClipOptions' own rule (five clips for
 # ten minutes) would sit right at the 0.3 target. ``--clips 0`` applies that rule.
 DEFAULT_CLIP_COUNT = 3
+# Clips rendered side by side, best first. x264 alone keeps about 1.8 of two cores busy
+# and the face pass fewer; a second render fills the gaps, while the later clips' ffmpeg
+# yields to the best one's (LATER_CLIP_NICENESS), which still finishes first. Measured
+# with bench/end_to_end.py (30 minutes, 10 clips): see docs/benchmarks.md, "Speed".
+PARALLEL_RENDERS = 2
 
 
 @dataclasses.dataclass
@@ -91,24 +97,24 @@ def run_clip(
                            transcribed=lambda transcript: timings.update(moments=time.perf_counter()))  # fmt: skip
         transcript, found = analysis.transcript, analysis.found
         render_progress = stage("render")
-        clips = []
-        count = len(found.moments)
-        for i, moment in enumerate(found.moments):
+        done = [0.0] * len(found.moments)
+
+        def render_one(i: int, moment: Moment) -> dict[str, Any]:
+            def report(fraction: float, message: str = "") -> None:
+                done[i] = fraction
+                render_progress(sum(done) / len(done), message)
+
             options = dataclasses.replace(render_options, hook_text=moment.hooks.statement)
             name = f"clip_{i + 1:02d}"
             result = render_clip(
-                path,
-                media,
-                moment.start,
-                moment.end,
-                transcript.words,
-                options,
-                out_dir / f"{name}.mp4",
-                out_dir / f"{name}.jpg",
-                config,
-                progress=scaled_progress(render_progress, i / count, (i + 1) / count),
-            )
-            clips.append(clip_entry(moment, result, options))
+                path, media, moment.start, moment.end, transcript.words, options,
+                out_dir / f"{name}.mp4", out_dir / f"{name}.jpg",
+                config if i == 0 else config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS), progress=report,
+            )  # fmt: skip
+            return clip_entry(moment, result, options)
+
+        with ThreadPoolExecutor(PARALLEL_RENDERS) as pool:
+            clips = list(pool.map(render_one, range(len(found.moments)), found.moments))
         progress(1.0, "done")
     timings = _durations(timings)
     (out_dir / "clips.json").write_text(json.dumps(clips, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -29,6 +29,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -85,8 +86,8 @@ def run_ffmpeg(
         command += ["-progress", "pipe:1", "-nostats"]
     command += _pin_inputs(args)
     if not track:
-        return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout)
-    return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout)
+        return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout, config.ffmpeg_niceness)
+    return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout, config.ffmpeg_niceness)
 
 
 def run_ffprobe(
@@ -177,21 +178,35 @@ def _missing(tool: str, setting: str, binary: str) -> ConfigError:
 
 
 def _run(
-    command: list[str], tool: str, setting: str, what: str, timeout: float | None
+    command: list[str], tool: str, setting: str, what: str, timeout: float | None, niceness: int = 0
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise _missing(tool, setting, command[0]) from None
-    except subprocess.TimeoutExpired:
-        raise MediaError(f"Could not {what}: it took longer than {timeout:g} seconds.") from None
-    if result.returncode != 0:
-        raise _failure(tool, what, result.stderr, result.returncode)
-    return result
+    with process:
+        _lower_priority(process, niceness)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise MediaError(f"Could not {what}: it took longer than {timeout:g} seconds.") from None
+    if process.returncode != 0:
+        raise _failure(tool, what, stderr, process.returncode)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def _lower_priority(process: subprocess.Popen, niceness: int) -> None:
+    """Lower a started process's CPU priority by ``niceness``; a process that already
+    exited, or a system without priorities, just runs as it is."""
+    if niceness > 0:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + niceness))
 
 
 def _run_with_progress(
-    command: list[str], what: str, duration: float, progress: ProgressFn, timeout: float | None
+    command: list[str], what: str, duration: float, progress: ProgressFn, timeout: float | None, niceness: int = 0
 ) -> subprocess.CompletedProcess[bytes]:
     # stderr goes to a temporary file rather than a pipe: ffmpeg can write a lot of it
     # while we block reading progress lines from stdout, and a full pipe would deadlock.
@@ -202,6 +217,7 @@ def _run_with_progress(
             )
         except FileNotFoundError:
             raise _missing("ffmpeg", "FFMPEG_BINARY", command[0]) from None
+        _lower_priority(process, niceness)
         # Reading stdout blocks until ffmpeg writes, so the time limit is enforced by a
         # timer that kills the process rather than by a timeout on the read.
         timed_out = threading.Event()

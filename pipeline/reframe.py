@@ -30,6 +30,7 @@ that :mod:`pipeline.render` runs in its single encoding pass.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -38,11 +39,12 @@ import numpy as np
 
 from pipeline import speakers
 from pipeline.config import PipelineConfig
-from pipeline.errors import RenderError
-from pipeline.faces import Face, default_detector, subject_runs
+from pipeline.errors import MediaError, RenderError
+from pipeline.faces import Face, between, default_detector, detect_faces, is_steady, subject_runs
 from pipeline.follow import FollowSpeakers
 from pipeline.framing import (
     PROXY_FPS,
+    PROXY_WIDTH,
     ReframePlan,
     Shot,
     Window,
@@ -53,6 +55,7 @@ from pipeline.framing import (
     simplify_path,
     smooth_path,
 )
+from pipeline.scenes import CUT_HINT, KEYFRAME_CUT_HINT, keyframes, picture_change, signature
 from pipeline.types import MediaInfo, ProgressFn, no_progress
 
 LAYOUTS = ("auto", "crop", "split", "fit")
@@ -60,13 +63,12 @@ ASPECT_RATIOS: dict[str, tuple[int, int]] = {"9:16": (9, 16), "1:1": (1, 1), "4:
 
 # Shapes closer than this (relative) are the same shape: scale, do not crop.
 SAME_SHAPE = 0.03
-# Mean HSV change (0-255 scale, 64x36 thumbnails) between proxy frames above which a cut
-# may lie between them. Measured on the corpus: 29-55 across the six real hard cuts,
-# at most 22 on the talking heads and close-ups without cuts.
-CUT_HINT = 25.0
 CUT_PAD = 0.2  # seconds of margin around a suspect interval
 # When suspect intervals cover more than this share of the clip, one scan is cheaper.
 CUT_SCAN_SHARE = 0.3
+# Keyframes further apart than this (seconds) leave too long unseen to stand in for the
+# proxy decode (see _steady_talk); typical uploads have one every 2-5 s.
+KEYFRAME_GAP_MAX = 10.0
 # Below this share of proxy frames with a face, the clip counts as faceless.
 FACE_SHARE_MIN = 0.2
 # Two faces in at least this share of frames make a split layout; the smaller must have
@@ -158,14 +160,15 @@ def plan_reframe(
     if layout == "fit":
         plan.layout = "fit"
         return _one_shot(plan, duration)
-    frames, times = decode_proxy(source, start, end, width, height, config)
-    progress(0.3, "finding faces")
-    factor = width / frames.shape[2] if len(frames) else 1.0
-    detector = default_detector()
-    faces: list[list[Face]] = []
-    for i, frame in enumerate(frames):
-        faces.append([face.scaled(factor) for face in detector.detect(frame)])
-        progress(0.3 + 0.7 * (i + 1) / len(frames), "finding faces")
+    given_cut = scene_cuts is not None and any(start < c < end for c in scene_cuts)
+    steady = None if given_cut else _steady_talk(source, start, end, width, height)
+    if steady:
+        frames, (times, faces) = np.zeros((0, 1, 1, 3), np.uint8), steady
+    else:
+        frames, times = decode_proxy(source, start, end, width, height, config)
+        progress(0.3, "finding faces")
+        factor = width / frames.shape[2] if len(frames) else 1.0
+        faces = detect_faces(frames, factor, lambda fraction: progress(0.3 + 0.7 * fraction, "finding faces"))
     plan.face_share = sum(1 for found in faces if found) / max(1, len(faces))
     if plan.face_share < FACE_SHARE_MIN:
         if layout == "auto" and _is_wide_content(frames, target):
@@ -182,7 +185,7 @@ def plan_reframe(
         if not asked:
             found = scene_cuts
             if found is None:
-                found = _ask_for_cuts(frames, times, start, end, cuts_near) if cuts_near else []
+                found = _ask_for_cuts(frames, times, start, end, cuts_near) if cuts_near and not steady else []
             asked.append(sorted(c - start for c in found if start < c < end))
         return asked[0]
 
@@ -208,6 +211,42 @@ def plan_reframe(
         x = float(np.median([f.cx for f in persons[0].values()])) / width
         plan.speakers = [{"id": 0, "x": round(x, 3), "speaking": spans}]
     return _one_shot(plan, duration, 0 if len(persons) == 1 else None)
+
+
+def _steady_talk(
+    source: Path, start: float, end: float, width: int, height: int
+) -> tuple[np.ndarray, list[list[Face]]] | None:
+    """Proxy times and faces of a clip its keyframes show to be one person holding still.
+
+    Most clips are a seated talking head: one face, no cut. For those the keyframes
+    around the clip (decoded alone, a few frames) tell as much as the proxy decode of
+    every frame, which costs about a tenth of the render. The faces are interpolated
+    between keyframes onto the proxy's times. None (decode the proxy) unless keyframes
+    lie before and after the clip at most :data:`KEYFRAME_GAP_MAX` apart, none differ
+    enough to hide a cut, and each holds one face that barely moves (see
+    :func:`pipeline.faces.is_steady`).
+    """
+    proxy_w = min(PROXY_WIDTH, width)
+    try:
+        samples = keyframes(source, start=start, end=end, width=proxy_w, height=even(height * proxy_w / width))
+    except MediaError:
+        return None  # the proxy decode reports what is wrong with the file, in its words
+    times = [t for t, _ in samples]
+    if len(samples) < 2 or times[0] > start or times[-1] < end or max(np.diff(times)) > KEYFRAME_GAP_MAX:
+        return None
+    pictures = [signature(rgb) for _, rgb in samples]
+    if any(picture_change(a, b) > KEYFRAME_CUT_HINT for a, b in pairwise(pictures)):
+        return None
+    detector = default_detector()
+    found = [[face.scaled(width / proxy_w) for face in detector.detect(rgb)] for _, rgb in samples]
+    if not is_steady(found):
+        return None
+    grid = np.arange(max(1, round((end - start) * PROXY_FPS))) / PROXY_FPS
+    faces = []
+    for t in grid + start:
+        i = min(max(0, bisect_right(times, t) - 1), len(times) - 2)
+        faces.append([between(found[i][0], found[i + 1][0], (t - times[i]) / (times[i + 1] - times[i]))])
+    return grid, faces
 
 
 def _one_shot(plan: ReframePlan, duration: float, speaker: int | None = None) -> ReframePlan:
@@ -291,15 +330,10 @@ def _ask_for_cuts(
     :data:`CUT_HINT`; on a talking head nothing does, so scene detection (a full-rate
     decode) is skipped for most of a typical clip.
     """
-    import cv2
-
-    signatures = [
-        cv2.cvtColor(cv2.resize(f, (64, 36), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2HSV).astype(np.float32)
-        for f in frames
-    ]
+    signatures = [signature(f) for f in frames]
     spans: list[list[float]] = []
     for i in range(1, len(signatures)):
-        if np.abs(signatures[i] - signatures[i - 1]).mean() <= CUT_HINT:
+        if picture_change(signatures[i - 1], signatures[i]) <= CUT_HINT:
             continue
         t0, t1 = start + times[i - 1] - CUT_PAD, start + times[i] + CUT_PAD
         if spans and t0 <= spans[-1][1]:

@@ -23,7 +23,6 @@ shorter than :data:`MIN_SHOT`.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import importlib.util
 import math
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ import numpy as np
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, RenderError
 from pipeline.faces import Face, track_faces
+from pipeline.types import per_thread
 
 # Proxy rate of the mouth pass. Syllables come at 4-5 a second; at 6 fps the mouth's
 # opening still varies visibly within a word (see docs/benchmarks.md for the cost).
@@ -118,12 +118,12 @@ class MouthModel:
         return float(np.linalg.norm(mesh[UPPER_LIP, :2] - mesh[LOWER_LIP, :2]) / max(face_h, 1e-6))
 
 
-@functools.cache
+@per_thread
 def default_mouth_model() -> MouthModel:
     return MouthModel()
 
 
-@functools.cache
+@per_thread
 def _voice_model():
     """Silero VAD, the ONNX file faster-whisper ships, run by OpenCV's DNN module.
 

@@ -8,10 +8,31 @@ CLI can print them without knowing their shape.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import threading
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T", bound="JsonMixin")
+R = TypeVar("R")
+
+
+def per_thread(factory: Callable[[], R]) -> Callable[[], R]:
+    """``factory()``'s result made once per thread, like ``functools.cache`` per thread.
+
+    For models whose objects keep per-call state (OpenCV's DNN nets): each thread that
+    renders gets its own, so clips can render side by side in threads.
+    """
+    local = threading.local()
+
+    @functools.wraps(factory)
+    def get() -> R:
+        if not hasattr(local, "value"):
+            local.value = factory()
+        return local.value
+
+    return get
 
 
 class ProgressFn(Protocol):

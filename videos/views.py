@@ -1,9 +1,13 @@
 """Dashboard pages for videos: the list, submitting one, and a video's live status and results.
 
 Live state is polled with htmx. Each polled partial (a list row, the detail page's status
-panel) carries ``hx-trigger="every 2s"`` only while its video is still running, so polling
-stops by itself at completed or failed. Every page looks videos up among the workspaces
-the user belongs to and answers 404 otherwise, so an outsider cannot tell an id exists.
+panel, its clip gallery's poller) carries ``hx-trigger="every 2s"`` only while its video is
+still running, so polling stops by itself at completed or failed. Every page looks videos
+up among the workspaces the user belongs to and answers 404 otherwise, so an outsider
+cannot tell an id exists.
+
+While clips render, the detail page shows each as soon as it is done: rendering clips are
+placeholders that the gallery's one poller (:func:`video_clips`) swaps for their cards.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from videos.config import validate_config
 from videos.errors import SubmitRefused
 from videos.forms import NewVideoForm
 from videos.models import Video
+from videos.templatetags.timecodes import clock
 
 PAGE_SIZE = 12
 # The stages a video passes through, in order, as the detail page's timeline shows them.
@@ -36,15 +41,9 @@ TIMELINE = (
 )  # fmt: skip
 # The list's filters: a status, or every video still in the works.
 LIST_FILTERS = (("", "All"), ("active", "In progress"), ("completed", "Completed"), ("failed", "Failed"))
-
-
-def clock(seconds: float | None) -> str:
-    """``seconds`` as m:ss (or h:mm:ss); "" when unknown."""
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+# The most clip ids one gallery poll looks up: more than a video has clips (numberOfClips is
+# at most 30), so a hand-made query cannot ask for a huge IN list.
+MAX_WAITING = 100
 
 
 def _video(request, pk: str) -> Video:
@@ -176,13 +175,17 @@ def _status_context(video: Video) -> dict:
 def video_status(request, pk: str):
     """The status panel, polled while the video runs.
 
-    The response that first shows a finished video triggers ``video-finished``, on which
-    the page fetches its transcript and clips once.
+    While clips render each response triggers ``clips-started``, and the one that first
+    shows a finished video triggers ``video-finished``. A page still without its gallery
+    (opened before there were clips) fetches its transcript and clips on either, once;
+    one that shows the gallery already ignores both (its poller keeps the cards current).
     """
     video = _video(request, pk)
     response = render(request, "videos/_status.html", _status_context(video))
     if video.is_terminal:
         response["HX-Trigger"] = "video-finished"
+    elif video.status == Video.Status.GENERATING_CLIPS:
+        response["HX-Trigger"] = "clips-started"
     return response
 
 
@@ -195,14 +198,40 @@ def _transcript(video: Video) -> list[dict]:
 
 @login_required
 def video_detail(request, pk: str):
-    """The video page; htmx requests (the gallery's filters, the reload when it finishes)
-    get only its results: the transcript and the clips."""
+    """The video page; htmx requests (the gallery's filters, the load once clips exist)
+    get only its results: the transcript and the clips.
+
+    ``gallery_polls``: while the video runs, its rendering clips are placeholders that
+    the gallery's poller watches, rather than cards that each poll themselves.
+    """
     video = _video(request, pk)
     gallery = clip_views.gallery(video, request.GET)
     template = "videos/_results.html" if request.htmx else "videos/detail.html"
     return render(request, template, {
         **_status_context(video), **gallery, "sentences": _transcript(video), "clock": clock(video.duration),
-        "can_delete": video.can_be_deleted_by(request.user),
+        "can_delete": video.can_be_deleted_by(request.user), "gallery_polls": not video.is_terminal,
+    })  # fmt: skip
+
+
+@login_required
+def video_clips(request, pk: str):
+    """The gallery's poll while clips render; a request without htmx is sent to the page.
+
+    ``waiting`` (repeated) names the clips the page shows as rendering placeholders. The
+    answer is the poller again, polling only while the video runs, and, as out-of-band
+    swaps, the card of each waiting clip whose render has finished, so a placeholder is
+    replaced once and a finished card (maybe playing) never is. At a terminal state every
+    waiting clip's card comes back, so no placeholder is left that nothing polls.
+    """
+    video = _video(request, pk)
+    if not request.htmx:
+        return redirect("videos:detail", pk=video.pk)
+    polls = not video.is_terminal
+    clips = video.clips.select_related("video").filter(pk__in=request.GET.getlist("waiting")[:MAX_WAITING])
+    if polls:
+        clips = clips.exclude(status__in=Clip.PENDING)
+    return render(request, "videos/_clip_poll.html", {
+        "video": video, "clips": [clip_views.decorate(clip) for clip in clips], "gallery_polls": polls,
     })  # fmt: skip
 
 

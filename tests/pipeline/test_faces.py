@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.faces import Face, FaceDetector, default_detector, model_path
+from pipeline.faces import COARSE_STEP, Face, FaceDetector, default_detector, detect_faces, model_path
 
 
 def frame_at(path: Path, seconds: float, width: int) -> np.ndarray:
@@ -69,3 +69,47 @@ def test_it_sees_no_faces_in_people_seen_from_behind(media_dir):
     name = "vid_people_nofaces_intel_one_by_one.mp4"
     frames = [frame_at(media_dir / name, t, 320) for t in (5, 30, 60, 90, 120)]
     assert sum(1 for f in frames if default_detector().detect(f)) <= 1
+
+
+def proxy_frames(path: Path, fps: float = 3.0) -> np.ndarray:
+    """Every frame of ``path`` at ``fps``, fitted into 320x180, as RGB arrays."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path),
+         "-vf", f"fps={fps},scale=320:180:force_original_aspect_ratio=decrease,pad=320:180:(ow-iw)/2:(oh-ih)/2",
+         "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(-1, 180, 320, 3)
+
+
+def every_frame(frames: np.ndarray, factor: float) -> list[list[Face]]:
+    return [[face.scaled(factor) for face in default_detector().detect(frame)] for frame in frames]
+
+
+def test_it_interpolates_a_steady_talking_head_close_to_detecting_every_frame(media_dir):
+    frames = proxy_frames(media_dir / "vid_talkinghead_WDA_KatieHill_000.mp4")
+
+    fast, full = detect_faces(frames, 1.6), every_frame(frames, 1.6)
+
+    assert len(fast) == len(full) == len(frames) > 2 * COARSE_STEP
+    for quick, found in zip(fast, full, strict=True):
+        assert len(quick) == len(found) == 1
+        assert abs(quick[0].cx - found[0].cx) < 0.1 * found[0].w
+        assert abs(quick[0].w - found[0].w) < 0.1 * found[0].w
+    # Between the frames looked at, faces are interpolated, not detected.
+    assert any(quick != found for quick, found in zip(fast, full, strict=True))
+
+
+def test_it_detects_every_frame_when_the_face_jumps(media_dir):
+    # A cut from one talking head to another: the face moves across the frame.
+    first = proxy_frames(media_dir / "vid_face_landscape_liveportrait_s18.mp4")[:5]
+    second = proxy_frames(media_dir / "vid_talkinghead_WDA_KatieHill_000.mp4")[:5]
+    frames = np.concatenate([first, second])
+
+    assert detect_faces(frames) == every_frame(frames, 1.0)
+
+
+def test_it_detects_every_frame_without_a_face():
+    frames = np.zeros((7, 96, 320, 3), np.uint8)
+
+    assert detect_faces(frames) == every_frame(frames, 1.0) == [[]] * 7

@@ -36,7 +36,7 @@ def source_frames(path: Path, start: float, end: float, fps: float, width: int) 
 def plan_for(media_dir: Path, name: str, start: float, end: float, size=(1080, 1920), cuts=()) -> ReframePlan:
     path = media_dir / name
     media = probe(path, CONFIG, require_audio=False)
-    return plan_reframe(path, media, start, end, *size, CONFIG, scene_cuts=list(cuts))
+    return plan_reframe(path, media, start, end, *size, CONFIG, scene_cuts=None if cuts is None else list(cuts))
 
 
 def test_it_sizes_every_aspect_ratio():
@@ -248,3 +248,32 @@ def test_it_keeps_a_pinned_person_in_the_crop_across_scene_cuts():
     # A cut, not a pan: the window is on one person or the other at every frame.
     for t in np.arange(0, 6.0, 0.04):
         assert min(abs(centre(t) - left.cx), abs(centre(t) - right.cx)) < 0.1 * window.w, t
+
+
+def test_it_frames_a_steady_talking_head_from_its_keyframes_without_the_proxy_decode(media_dir, monkeypatch):
+    # KatieHill has a keyframe every 0.48 s and one seated face: its keyframes are enough.
+    # The reference plan decodes the proxy, as it must when no keyframes can be read.
+    with monkeypatch.context() as patched:
+        patched.setattr("pipeline.reframe.keyframes", lambda *args, **kwargs: [])
+        full = plan_for(media_dir, "vid_talkinghead_WDA_KatieHill_000.mp4", 0.5, 6.5)
+    monkeypatch.setattr("pipeline.reframe.decode_proxy", _no_proxy_decode)
+
+    quick = plan_for(media_dir, "vid_talkinghead_WDA_KatieHill_000.mp4", 0.5, 6.5)
+
+    assert quick.layout == full.layout == "crop"
+    assert quick.face_share == 1.0
+    (fast,), (slow,) = quick.windows, full.windows
+    assert (fast.w, fast.h) == (slow.w, slow.h)
+    # The same camera, within a few source pixels, all along the clip.
+    assert max(abs(fast.at(t)[0] - slow.at(t)[0]) for t in np.arange(0, 6, 0.1)) < 0.05 * slow.w
+
+
+def test_it_decodes_the_proxy_where_keyframes_show_a_cut(media_dir, monkeypatch):
+    monkeypatch.setattr("pipeline.reframe.decode_proxy", _no_proxy_decode)
+
+    with pytest.raises(AssertionError, match="the proxy was decoded"):
+        plan_for(media_dir, "vid_faces_cuts_short_hamilton_clip.mp4", 0.0, 10.0, cuts=None)
+
+
+def _no_proxy_decode(*args, **kwargs):
+    raise AssertionError("the proxy was decoded")

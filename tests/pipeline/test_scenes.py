@@ -13,7 +13,8 @@ from pipeline import cli
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError
 from pipeline.ffmpeg import run_ffprobe
-from pipeline.scenes import SceneCuts, detect_scenes
+from pipeline.scenes import SceneCuts, detect_scenes, may_hold_cut
+from tests.media import build_talk_video
 
 CONFIG = PipelineConfig()
 HAMILTON = "vid_faces_cuts_short_hamilton_clip.mp4"
@@ -82,3 +83,20 @@ def test_it_prints_cuts_as_json_from_the_command_line(media_dir, capsys):
     assert status == 0
     assert printed["start"] == 3.0 and printed["end"] == 9.0
     assert printed["cuts"] == pytest.approx(HAMILTON_CUTS[1:], abs=TOLERANCE)
+
+
+def test_it_flags_a_range_whose_keyframes_differ_across_a_cut(media_dir):
+    # Tears of Steel's keyframes sit at 0, 2.708 and 7.708 s; the cut at 0.875 s lies
+    # between the first two, whose pictures are of different shots.
+    assert may_hold_cut(media_dir / TEARS, CONFIG, start=0.5, end=1.5)
+
+
+def test_it_rules_out_a_cut_in_a_single_shot_talk_from_its_keyframes():
+    # The talk loops one 9.4 s shot, each loop starting on a keyframe: the keyframes around
+    # the range show the same seated woman.
+    assert not may_hold_cut(build_talk_video(30, 640, 360), CONFIG, start=12.0, end=20.0)
+
+
+def test_it_cannot_rule_out_a_cut_without_two_keyframes_to_compare(media_dir):
+    # The s18 clip has one keyframe, at 0 s: nothing to compare it with.
+    assert may_hold_cut(media_dir / "vid_face_landscape_liveportrait_s18.mp4", CONFIG, start=2.0, end=5.0)
