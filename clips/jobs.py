@@ -14,7 +14,7 @@ from rq import get_current_job
 
 from clips import actions
 from pipeline.config import PipelineConfig
-from pipeline.render import LATER_CLIP_NICENESS
+from pipeline.render import ranked_config
 from pipeline.render import render_clip as render
 from pipeline.types import MediaInfo, Transcript
 from videos import storage
@@ -28,9 +28,7 @@ def pipeline_config(clip) -> PipelineConfig:
     first, but two workers on two cores would split the CPU evenly between the best clip
     and the next: a later-ranked clip's first render runs at lower priority. A user's
     re-render, or the best clip, runs at full priority."""
-    if clip.render_version == 1 and clip.rank > 1:
-        return settings.PIPELINE.replace(ffmpeg_niceness=LATER_CLIP_NICENESS)
-    return settings.PIPELINE
+    return ranked_config(settings.PIPELINE, clip.rank) if clip.render_version == 1 else settings.PIPELINE
 
 
 def _worker_name() -> str:

@@ -31,7 +31,7 @@ from pipeline.config import PipelineConfig
 from pipeline.ingest import ingest
 from pipeline.moments import ClipOptions, Moment
 from pipeline.reframe import ASPECT_RATIOS
-from pipeline.render import LATER_CLIP_NICENESS, RenderOptions, RenderResult, render_clip
+from pipeline.render import RenderOptions, RenderResult, ranked_config, render_clip
 from pipeline.types import JsonMixin, ProgressFn, no_progress, scaled_progress
 
 # Shares of the progress bar per stage, roughly their shares of the time on a talk video.
@@ -46,7 +46,7 @@ _STAGES = {"ingest": (0.0, 0.03), "transcribe": (0.03, 0.5), "render": (0.5, 1.0
 DEFAULT_CLIP_COUNT = 3
 # Clips rendered side by side, best first. x264 alone keeps about 1.8 of two cores busy
 # and the face pass fewer; a second render fills the gaps, while the later clips' ffmpeg
-# yields to the best one's (LATER_CLIP_NICENESS), which still finishes first. Measured
+# yields to the best one's (render.ranked_config), which still finishes first. Measured
 # with bench/end_to_end.py (30 minutes, 10 clips): see docs/benchmarks.md, "Speed".
 PARALLEL_RENDERS = 2
 
@@ -109,7 +109,7 @@ def run_clip(
             result = render_clip(
                 path, media, moment.start, moment.end, transcript.words, options,
                 out_dir / f"{name}.mp4", out_dir / f"{name}.jpg",
-                config if i == 0 else config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS), progress=report,
+                ranked_config(config, i + 1), progress=report,
             )  # fmt: skip
             return clip_entry(moment, result, options)
 

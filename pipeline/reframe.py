@@ -55,7 +55,7 @@ from pipeline.framing import (
     simplify_path,
     smooth_path,
 )
-from pipeline.scenes import CUT_HINT, KEYFRAME_CUT_HINT, keyframes, picture_change, signature
+from pipeline.scenes import CUT_HINT, keyframes, keyframes_differ, picture_change, signature
 from pipeline.types import MediaInfo, ProgressFn, no_progress
 
 LAYOUTS = ("auto", "crop", "split", "fit")
@@ -234,8 +234,7 @@ def _steady_talk(
     times = [t for t, _ in samples]
     if len(samples) < 2 or times[0] > start or times[-1] < end or max(np.diff(times)) > KEYFRAME_GAP_MAX:
         return None
-    pictures = [signature(rgb) for _, rgb in samples]
-    if any(picture_change(a, b) > KEYFRAME_CUT_HINT for a, b in pairwise(pictures)):
+    if keyframes_differ([rgb for _, rgb in samples]):
         return None
     detector = default_detector()
     found = [[face.scaled(width / proxy_w) for face in detector.detect(rgb)] for _, rgb in samples]

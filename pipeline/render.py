@@ -48,6 +48,12 @@ MIN_CLIP_SECONDS = 0.5
 LATER_CLIP_NICENESS = 10
 
 
+def ranked_config(config: PipelineConfig, rank: int) -> PipelineConfig:
+    """``config`` for the first render of a video's clip ranked ``rank`` (1 is the best):
+    every clip after the best yields the CPU to it (see :data:`LATER_CLIP_NICENESS`)."""
+    return config if rank <= 1 else config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS)
+
+
 @dataclasses.dataclass
 class RenderOptions(JsonMixin):
     """What a clip should look like. ``width`` and ``height`` follow from the aspect ratio.

@@ -147,10 +147,14 @@ def may_hold_cut(path: Path, config: PipelineConfig, *, start: float, end: float
     two keyframes can be compared) means :func:`detect_scenes` should look. Raises like
     :func:`keyframes`.
     """
-    pictures = [signature(rgb) for _, rgb in keyframes(path, start=start, end=end, width=64, height=36)]
-    if len(pictures) < 2:
-        return True
-    return any(picture_change(a, b) > KEYFRAME_CUT_HINT for a, b in itertools.pairwise(pictures))
+    pictures = [rgb for _, rgb in keyframes(path, start=start, end=end, width=64, height=36)]
+    return len(pictures) < 2 or keyframes_differ(pictures)
+
+
+def keyframes_differ(pictures: list[np.ndarray]) -> bool:
+    """Whether two consecutive keyframes (RGB pictures) differ enough to hide a cut."""
+    signatures = [signature(rgb) for rgb in pictures]
+    return any(picture_change(a, b) > KEYFRAME_CUT_HINT for a, b in itertools.pairwise(signatures))
 
 
 def keyframes(path: Path, *, start: float, end: float, width: int, height: int) -> list[tuple[float, np.ndarray]]:
