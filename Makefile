@@ -13,12 +13,17 @@ run: setup
 	@scripts/run.sh
 
 # The whole suite: real Redis, real ffmpeg, real workers, real browser. Under 20 minutes.
+# Two pytest-xdist processes, each with its own Redis, database and media folder
+# (tests/plugins/services.py); a file's tests stay together so they share its servers.
+# Much of the suite waits on workers, servers and browsers: two processes use the cores.
+PYTEST = .venv/bin/python -m pytest -n 2 --dist loadfile
+
 test: setup
-	.venv/bin/python -m pytest
+	$(PYTEST)
 
 # Everything but the tests marked slow, for a quick loop while developing.
 test-fast: setup
-	.venv/bin/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: setup
 	.venv/bin/ruff check .

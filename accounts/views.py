@@ -10,12 +10,20 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from accounts import actions
+from accounts.confirm import ask, confirmed
 from accounts.forms import ApiKeyForm, InviteForm, RoleForm, SignUpForm, WorkspaceForm
 from accounts.middleware import SESSION_KEY
 from accounts.models import ApiKey, Invitation, Membership, Workspace
+from clipsite.crypto import decrypt, encrypt
+
+# The session key under which a new API key waits, encrypted, for the page that shows it once.
+NEW_KEY = "new_api_key"
+# The workspace picker's last choice: a new workspace rather than one to switch to.
+NEW_WORKSPACE = "new"
 
 
 def _workspace(request) -> Workspace:
@@ -56,6 +64,8 @@ def home(request):
 @login_required
 @require_POST
 def switch_workspace(request):
+    if request.POST.get("workspace") == NEW_WORKSPACE:
+        return redirect("accounts:workspace_create")
     workspace = get_object_or_404(Workspace.objects.for_user(request.user), pk=request.POST.get("workspace"))
     request.session[SESSION_KEY] = workspace.pk
     next_url = request.POST.get("next", "")
@@ -117,6 +127,12 @@ def invite_create(request):
 def invite_revoke(request, pk: int):
     workspace = _managed_workspace(request)
     invitation = get_object_or_404(Invitation, pk=pk, workspace=workspace)
+    if not confirmed(request):
+        return ask(
+            request, key=f"invitation-{pk}", title="Revoke this invitation?", question="Revoke this invitation?",
+            detail=f"Its link stops working for {invitation.email or 'anyone who has it'}.",
+            action=reverse("accounts:invite_revoke", args=[pk]), yes="Yes, revoke", back_url=reverse("accounts:team"),
+        )  # fmt: skip
     actions.revoke_invitation(invitation)
     messages.success(request, "Invitation revoked.")
     return redirect("accounts:team")
@@ -161,7 +177,14 @@ def member_role(request, pk: int):
 @require_POST
 def member_remove(request, pk: int):
     workspace = _managed_workspace(request)
-    membership = get_object_or_404(Membership, pk=pk, workspace=workspace)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk, workspace=workspace)
+    if not confirmed(request):
+        return ask(
+            request, key=f"member-{pk}", title=f"Remove {membership.user}?",
+            question=f"Remove {membership.user} from {workspace.name}?",
+            detail="They lose access to its videos, clips and keys at once; an invitation brings them back.",
+            action=reverse("accounts:member_remove", args=[pk]), yes="Yes, remove", back_url=reverse("accounts:team"),
+        )  # fmt: skip
     try:
         actions.remove_member(membership)
         messages.success(request, f"Removed {membership.user} from {workspace.name}.")
@@ -172,23 +195,41 @@ def member_remove(request, pk: int):
 
 @login_required
 def api_keys(request):
+    """The workspace's keys and the form to create one (POST-redirect-GET).
+
+    A created key's raw value crosses the redirect in the session, encrypted, and this page
+    removes it as it shows it: a reload creates nothing and shows the key no more.
+    """
     workspace = _workspace(request)
     can_manage = workspace.can_manage(request.user)
-    new_key = None
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Only owners and admins can create API keys.")
         if form.is_valid():
-            # The raw key is rendered in this response only and never stored.
-            new_key = actions.create_api_key(request.user, workspace, form.cleaned_data["name"])
-            form = ApiKeyForm()
+            created = actions.create_api_key(request.user, workspace, form.cleaned_data["name"])
+            request.session[NEW_KEY] = {"key": created.key.pk, "token": encrypt(created.raw).decode()}
+            return redirect("accounts:api_keys")
+    new_key = _take_new_key(request, workspace) if can_manage else None
     keys = ApiKey.objects.filter(workspace=workspace).select_related("user") if can_manage else []
-    return render(
+    response = render(
         request,
         "accounts/api_keys.html",
         {"keys": keys, "form": form, "new_key": new_key, "can_manage": can_manage},
+        status=422 if form.errors else 200,
     )
+    if new_key:
+        add_never_cache_headers(response)
+    return response
+
+
+def _take_new_key(request, workspace: Workspace) -> actions.NewApiKey | None:
+    """The key created just before this visit in ``workspace``, once; None when there is none."""
+    stashed = request.session.pop(NEW_KEY, None)
+    if not stashed:
+        return None
+    key = ApiKey.objects.filter(pk=stashed.get("key"), workspace=workspace).first()
+    return actions.NewApiKey(key=key, raw=decrypt(stashed["token"].encode())) if key else None
 
 
 @login_required
@@ -196,6 +237,13 @@ def api_keys(request):
 def api_key_revoke(request, pk: int):
     workspace = _managed_workspace(request)
     key = get_object_or_404(ApiKey, pk=pk, workspace=workspace)
+    if not confirmed(request):
+        return ask(
+            request, key=f"key-{pk}", title=f"Revoke “{key.name}”?", question=f"Revoke “{key.name}”?",
+            detail="Scripts and agents using it are refused from then on. This cannot be undone.",
+            action=reverse("accounts:api_key_revoke", args=[pk]), yes="Yes, revoke",
+            back_url=reverse("accounts:api_keys"),
+        )  # fmt: skip
     actions.revoke_api_key(key)
     messages.success(request, f"Revoked “{key.name}”. Requests using it are refused from now on.")
     return redirect("accounts:api_keys")

@@ -15,9 +15,10 @@ import itertools
 import math
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
+from brands import actions as brand_actions
 from clips.models import Clip
 from clipsite.queues import cancel_job, enqueue_on_commit
 from videos import actions as video_actions
@@ -126,13 +127,16 @@ def finish_render(
     layout: str = "",
     shots: list[dict] | None = None,
     speakers: list[dict] | None = None,
+    report: dict | None = None,
     error_message: str = "",
     worker: str = "",
 ) -> bool:
     """Record a render's outcome if the clip still wants this version; then try the fan-in.
 
-    ``shots`` and ``speakers`` are the engine's (seconds into the clip); a success
-    replaces the previous render's, a failure keeps them with the file they describe.
+    ``shots``, ``speakers`` and ``report`` (the clip report, as
+    :meth:`pipeline.report.ClipReport.to_dict` gives it) are the engine's (seconds into the
+    clip); a success replaces the previous render's, a failure keeps them with the file
+    they describe.
 
     On success the new files replace the old ones, which are deleted. On failure a clip
     that had a file keeps it (a failed re-render loses nothing). Returns False when the
@@ -144,7 +148,7 @@ def finish_render(
               "rendered_at": timezone.now(), "heartbeat_at": None}  # fmt: skip
     if not error_message:
         fields.update(file=file_name, thumbnail=thumbnail_name, width=width, height=height, layout=layout,
-                      shots=shots or [], speakers=speakers or [])  # fmt: skip
+                      shots=shots or [], speakers=speakers or [], report=report or {})  # fmt: skip
     with transaction.atomic():
         updated = Clip.objects.filter(
             pk=clip.pk, render_version=clip.render_version, status=Clip.Status.GENERATING
@@ -195,12 +199,17 @@ def rerender(
     auto_hook: bool | None = None,
     layout: str | None = None,
     pins: list[dict] | None = None,
+    brand_kit: str | None = None,
 ) -> Clip:
     """Render a clip again with changed settings; it shows ``recompiling`` until done.
 
     ``None`` keeps a setting. ``pins`` replaces the saved pins (seconds into the clip as
     it will be, see :func:`clean_pins`); left out, the saved ones are kept, moved with a
-    new start. Raises :class:`ClipEditError` naming the setting that cannot be used.
+    new start. A new start or end marks the clip's words stale: its render job writes
+    them again for the new span (:func:`clips.words.follow_cut`), except those the user
+    wrote; a ``hook_text`` that differs from the clip's counts as written by the user.
+    ``brand_kit`` is a kit of the video's workspace, ``none``, or ``""`` (the video's kit).
+    Raises :class:`ClipEditError` naming the setting that cannot be used.
     """
     from pipeline.captions import TEMPLATES
     from pipeline.reframe import ASPECT_RATIOS, LAYOUTS
@@ -235,6 +244,8 @@ def rerender(
         raise ClipEditError("hookText", "hookText must be at most 200 characters.")
     if layout is not None and layout not in LAYOUTS:
         raise ClipEditError("layout", f"layout must be one of {', '.join(LAYOUTS)}.")
+    if brand_kit is not None and (kit_error := brand_actions.choice_error(video.workspace_id, brand_kit)):
+        raise ClipEditError("brandKit", kit_error)
     new_end = min(new_end, duration)
     if pins is None:
         pins = _moved_pins(clip.pins, clip.start - new_start, new_end - new_start)
@@ -252,6 +263,10 @@ def rerender(
         "render_attempts": 0,
         "heartbeat_at": None,
     }
+    if changes["start"] != clip.start or changes["end"] != clip.end:
+        changes["words_stale"] = True
+    if hook_text is not None and hook_text != clip.hook_text:
+        changes["user_edited"] = sorted({*clip.user_edited, "hook_text"})
     for name, value in (
         ("caption_template", caption_template),
         ("captions", captions),
@@ -259,6 +274,7 @@ def rerender(
         ("hook_text", hook_text),
         ("auto_hook", auto_hook),
         ("requested_layout", layout),
+        ("brand_kit", brand_kit),
     ):
         if value is not None:
             changes[name] = value
@@ -391,11 +407,6 @@ def set_favorite(clip: Clip, favorited: bool) -> None:
     clip.favorited = favorited
 
 
-def rename(clip: Clip, title: str) -> None:
-    Clip.objects.filter(pk=clip.pk).update(title=title[:300])
-    clip.title = title[:300]
-
-
 def cancel_renders(video: Video, message: str) -> None:
     """Fail the video's pending clips with ``message`` and drop their render jobs.
 
@@ -422,3 +433,55 @@ def delete_clips(video: Video) -> None:
         names += [file_name, thumbnail_name]
     video.clips.all().delete()
     storage.delete_names(*names)
+
+
+def clip_from_span(video: Video, start: float, end: float) -> Clip:
+    """A new clip of the video's words spoken from ``start`` to ``end`` (seconds on the
+    processed range's timeline), queued to render once the transaction commits.
+
+    The edges snap to the first and last word inside and are padded as found clips'
+    are; the local analyser writes its title, hooks, description, hashtags and score
+    (:mod:`pipeline.moments.span`); its look follows the video's options. Raises
+    :class:`ClipEditError` naming the setting that cannot be used.
+    """
+    from pipeline.moments.span import describe_words, words_between
+    from pipeline.types import Transcript
+    from videos.config import clip_options
+
+    if video.status != Video.Status.COMPLETED:
+        raise ClipEditError("status", "Clips can be made once the video has finished processing.")
+    if not video.source_file:
+        raise ClipEditError("source", "The source of this video has been deleted after its retention period, "
+                                      "so no clip can be made from it. Submit the video again.")  # fmt: skip
+    duration = video.duration or 0.0
+    if not (math.isfinite(start) and math.isfinite(end) and 0 <= start < end <= duration + 0.01):
+        raise ClipEditError("end", f"Choose a start before the end, both within the video (0 to {duration:.1f} s).")
+    transcript = Transcript.from_dict(video.transcript or {})
+    words = words_between(transcript, start, end)
+    if words is None:
+        raise ClipEditError("start", "No words are spoken there. Select words in the transcript.")
+    offset, config = video.source_offset, video.config or {}
+    replays = [(p["start"] - offset, p["end"] - offset, p["value"]) for p in video.heatmap if p["end"] > offset]
+    moment = describe_words(transcript, *words, clip_options(config), replays=replays)
+    if not MIN_CLIP_SECONDS <= moment.duration <= MAX_CLIP_SECONDS:
+        raise ClipEditError(
+            "end", f"A clip must last between {MIN_CLIP_SECONDS:g} and {MAX_CLIP_SECONDS:g} seconds; "
+                   f"the words selected last {moment.duration:.1f} s.",
+        )  # fmt: skip
+    with transaction.atomic():
+        # The video's row is locked so two clips made at once get different ranks.
+        Video.objects.select_for_update().filter(pk=video.pk).first()
+        rank = (video.clips.aggregate(top=Max("rank"))["top"] or 0) + 1
+        clip = Clip.objects.create(
+            video=video, rank=rank, title=moment.title[:300], start=moment.start, end=moment.end,
+            score=moment.score, score_hook=moment.scores.hook, score_pacing=moment.scores.pacing,
+            score_completeness=moment.scores.completeness, score_shareability=moment.scores.shareability,
+            virality_reason=moment.reason, transcript=moment.transcript, sentence_indexes=moment.sentence_indexes,
+            hooks=moment.hooks.to_dict(), description=moment.description, hashtags=moment.hashtags,
+            emotions=moment.emotions, keywords=moment.keywords, status=Clip.Status.GENERATING,
+            aspect_ratio=config.get("aspectRatio", "9:16"), captions=config.get("enableCaptions", True),
+            caption_template=config.get("captionTemplate", ""), auto_hook=config.get("enableAutoHook", True),
+            requested_layout=config.get("layout", "auto"), hook_text=moment.hooks.statement[:200], render_version=1,
+        )  # fmt: skip
+        enqueue_render(clip)
+    return clip

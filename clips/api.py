@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clips import actions
+from clips.api_bulk import ClipSpanSerializer, edit_error
 from clips.models import Clip
 from clips.serializers import (
     ClipEnvelopeSerializer,
@@ -19,6 +20,7 @@ from clips.serializers import (
     ClipSerializer,
     ClipUpdateSerializer,
 )
+from clips.words import TEXT_FIELDS, edit_text
 from clipsite.api import ERRORS, Conflict, error_responses
 from clipsite.idempotency import idempotent
 from clipsite.signed_media import signed_url
@@ -37,15 +39,27 @@ class VideoClips(APIView):
         params = ClipFiltersSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         filters = params.validated_data
-        clips = video.clips.select_related("video").filtered(
-            min_score=filters.get("minScore"), max_score=filters.get("maxScore"), status=filters.get("status"),
-            favorited=filters.get("favorited"), sort_by=filters["sortBy"], sort_order=filters["sortOrder"],
-        )  # fmt: skip
-        data = ClipSerializer(clips, many=True, context={"request": request}).data
+        data = ClipSerializer(params.clips_of(video), many=True, context={"request": request}).data
         echoed = {
             k: v for k, v in filters.items() if k in request.query_params or k in ("sortBy", "sortOrder")
         }
         return Response({"videoId": video.pk, "clips": data, "count": len(data), "filters": echoed})
+
+    @extend_schema(request=ClipSpanSerializer,
+                   responses={201: ClipEnvelopeSerializer, **ERRORS, **error_responses(409)},
+                   summary="Make a clip of the words spoken between two times")  # fmt: skip
+    @idempotent
+    def post(self, request, video_id: str):
+        video = user_video(request, video_id)
+        body = ClipSpanSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        span, offset = body.validated_data, video.source_offset
+        try:
+            clip = actions.clip_from_span(video, span["start"] - offset, span["end"] - offset)
+        except actions.ClipEditError as exc:
+            raise edit_error(exc) from None
+        data = ClipSerializer(clip, context={"request": request}).data
+        return Response({"clip": data}, status=status.HTTP_201_CREATED)
 
 
 class ClipDetail(APIView):
@@ -56,15 +70,17 @@ class ClipDetail(APIView):
         )
 
     @extend_schema(request=ClipUpdateSerializer, responses={200: ClipEnvelopeSerializer, **ERRORS},
-                   summary="Favorite or rename a clip")  # fmt: skip
+                   summary="Favorite a clip, or write its title, hooks, description or hashtags")  # fmt: skip
     def patch(self, request, clip_id: str):
         clip = user_clip(request, clip_id)
         body = ClipUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if "favorited" in body.validated_data:
-            actions.set_favorite(clip, body.validated_data["favorited"])
-        if "title" in body.validated_data:
-            actions.rename(clip, body.validated_data["title"])
+        data = body.validated_data
+        if "favorited" in data:
+            actions.set_favorite(clip, data["favorited"])
+        written = {name: data[name] for name in TEXT_FIELDS if name in data}
+        if written:
+            edit_text(clip, **written)
         clip.refresh_from_db()
         return Response({"clip": ClipSerializer(clip, context={"request": request}).data})
 
@@ -88,6 +104,7 @@ class ClipRender(APIView):
                 caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
                 aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
                 auto_hook=data.get("enableAutoHook"), layout=data.get("layout"), pins=data.get("pins"),
+                brand_kit=data.get("brandKit"),
             )  # fmt: skip
         except actions.ClipEditError as exc:
             if exc.field in ("status", "source"):

@@ -89,6 +89,18 @@ class Clip(models.Model):
     hashtags = models.JSONField(default=list)
     emotions = models.JSONField(default=list)
     keywords = models.JSONField(default=list)
+    user_edited = models.JSONField(
+        default=list, blank=True,
+        help_text="The words the user wrote (title, hooks, description, hashtags, hook_text): kept when the clip "
+                  "is trimmed, while the others are written again for its new span.",
+    )  # fmt: skip
+    words_stale = models.BooleanField(
+        default=False, help_text="The span changed since its words were written: the next render writes them again."
+    )
+    word_styles = models.JSONField(
+        default=list, blank=True,
+        help_text="[{at, emphasis, emoji}]: this clip's styling of the transcript word starting at ``at`` (seconds).",
+    )  # fmt: skip
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DETECTED, db_index=True)
     aspect_ratio = models.CharField(max_length=6, default="9:16")
@@ -96,6 +108,11 @@ class Clip(models.Model):
     caption_template = models.CharField(max_length=40, blank=True)
     auto_hook = models.BooleanField(default=True)
     hook_text = models.CharField(max_length=200, blank=True)
+    brand_kit = models.CharField(
+        max_length=32, blank=True,
+        help_text='A brand kit id, or "none"; empty: the video\'s kit. A kit deleted since falls back to the '
+                  "workspace's default (brands.actions.resolve).",
+    )  # fmt: skip
     layout = models.CharField(max_length=20, blank=True, help_text="The layout the last render used.")
     requested_layout = models.CharField(
         max_length=10, default="auto", help_text="auto (chosen per shot) or the layout forced on every shot."
@@ -111,6 +128,11 @@ class Clip(models.Model):
     speakers = models.JSONField(
         default=list, blank=True, help_text="The last render's speakers: [{id, x, speaking: [[t0, t1], ...]}]."
     )
+    report = models.JSONField(
+        default=dict, blank=True,
+        help_text="The last render's clip report (pipeline.report.ClipReport.to_dict()): verdict, fixes, checks and "
+                  "measures; empty until a render makes one.",
+    )  # fmt: skip
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     favorited = models.BooleanField(default=False)

@@ -14,12 +14,17 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from clips import actions
+from clips import words as wording
+from clips.forms import CaptionWordForm, ClipTextForm
 from clips.models import SORT_FIELDS, Clip
+from clips.preview import preview_context
 from clips.track import speaker_track
 from clipsite.signed_media import signed_url
+from pipeline.words import WordEditError, clean_emoji
 from videos.forms import ClipEditForm
 from videos.models import Video
 
@@ -29,6 +34,9 @@ SCORE_BANDS = (
 )  # fmt: skip
 # How far around the clip the editor's word strip reaches, in seconds.
 STRIP_MARGIN = 15.0
+# The words a user can write, as the editor names them.
+TEXT_LABELS = {"title": "title", "hooks": "hooks", "description": "description", "hashtags": "hashtags",
+               "hook_text": "hook text"}  # fmt: skip
 
 
 def _clip(request, pk: str) -> Clip:
@@ -112,11 +120,14 @@ def _strip(clip: Clip) -> list[dict]:
     ]
 
 
-def _editor(request, clip: Clip, form: ClipEditForm, *, pin_error: str = "", status: int = 200):
+def _editor(request, clip: Clip, form: ClipEditForm, *, pin_error: str = "", status: int = 200,
+            text_form: ClipTextForm | None = None, word_form: CaptionWordForm | None = None):  # fmt: skip
     """The editor page, or its partial for htmx."""
     context = {
         "clip": decorate(clip), "form": form, "words": _strip(clip), "track": speaker_track(clip),
-        "pin_error": pin_error,
+        "pin_error": pin_error, "text_form": text_form or ClipTextForm(clip=clip),
+        "kept_text": [label for name, label in TEXT_LABELS.items() if name in clip.user_edited],
+        **_captions(clip, _picked(request), word_form), **preview_context(clip),
     }  # fmt: skip
     template = "clips/_editor.html" if request.htmx else "clips/edit.html"
     return render(request, template, context, status=status)
@@ -140,6 +151,7 @@ def clip_edit(request, pk: str):
                 clip, start=data["start"], end=data["end"], caption_template=data["captionTemplate"],
                 captions=data["enableCaptions"], aspect_ratio=data["aspectRatio"], hook_text=data["hookText"],
                 auto_hook=data["enableAutoHook"], layout=data["layout"] or None,
+                brand_kit=data["brandKit"] if "brandKit" in request.POST else None,
             )  # fmt: skip
             return redirect("clips:edit", pk=clip.pk)
         except actions.ClipEditError as exc:
@@ -195,3 +207,68 @@ def clip_unpin(request, pk: str):
     if start is not None:
         actions.remove_pin(clip, start)
     return _track(request, clip)
+
+
+def _picked(request) -> int | None:
+    """The caption word the request picks (``word``), if any."""
+    value = request.POST.get("word") or request.GET.get("word") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _captions(clip: Clip, picked: int | None, form: CaptionWordForm | None = None) -> dict:
+    """The caption editor's context: the clip's words, the picked one and its form."""
+    words = wording.caption_words(clip)
+    chosen = next((word for word in words if word["index"] == picked), None)
+    if chosen is not None and form is None:
+        form = CaptionWordForm(initial={"word": chosen["index"], "at": chosen["start"], "text": chosen["text"],
+                                        "emphasis": chosen["emphasis"], "emoji": chosen["emoji"]})  # fmt: skip
+    following = next((word for word in words if chosen and word["index"] == chosen["index"] + 1), None)
+    return {"caption_words": words, "picked": chosen, "next_word": following, "word_form": form if chosen else None}
+
+
+@login_required
+def clip_words(request, pk: str):
+    """The caption editor: its words, ``word`` picking one to edit (GET); that word saved or
+    merged with the next (POST, see :class:`~clips.forms.CaptionWordForm`).
+
+    htmx gets the caption editor back (422 with the reason when the edit cannot be made);
+    a plain request goes to the editor page with the word picked.
+    """
+    clip = _clip(request, pk)
+    form = CaptionWordForm(request.POST) if request.method == "POST" else None
+    picked = _picked(request)
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["action"] == "merge":
+                wording.correct_word(clip, data["word"], at=data["at"], merge=True)
+            else:
+                emoji = clean_emoji(data["emoji"])  # checked before anything changes
+                wording.correct_word(clip, data["word"], at=data["at"], text=data["text"])
+                if data["text"].strip():
+                    wording.style_word(clip, data["word"], at=data["at"], emphasis=data["emphasis"], emoji=emoji)
+                else:  # removed: its place now holds the next word, which was not picked
+                    picked = None
+            form = None
+        except WordEditError as exc:  # the word and its time are hidden: their errors are the form's
+            form.add_error(exc.field if exc.field in ("text", "emoji") else None, str(exc))
+    status = 422 if form is not None and form.errors else 200
+    if not request.htmx:
+        if status == 200:
+            return redirect(reverse("clips:edit", args=[clip.pk]) + (f"?word={picked}" if picked is not None else ""))
+        return _editor(request, clip, ClipEditForm(clip=clip), word_form=form, status=status)
+    context = {"clip": clip, **_captions(clip, picked, form)}
+    return render(request, "clips/_captions.html", context, status=status)
+
+
+@login_required
+@require_POST
+def clip_text(request, pk: str):
+    """Save the clip's title, hooks, description and hashtags as the user wrote them
+    (kept when the clip is trimmed); back to the editor, or 422 with what is wrong."""
+    clip = _clip(request, pk)
+    form = ClipTextForm(request.POST, clip=clip)
+    if form.is_valid():
+        wording.edit_text(clip, **form.fields_for())
+        return redirect("clips:edit", pk=clip.pk)
+    return _editor(request, clip, ClipEditForm(clip=clip), text_form=form, status=422)

@@ -12,6 +12,7 @@ import functools
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -88,11 +89,13 @@ def _safe_detail(detail):
     return safe_text(detail)
 
 
-def _flatten(detail) -> str:
+def flatten(detail, name: Callable[[str], str] = str) -> str:
+    """A DRF error ``detail`` (lists and dicts of messages) as one line; ``name`` spells each
+    field's name (each surface has its own spelling of a parameter)."""
     if isinstance(detail, list):
-        return " ".join(_flatten(d) for d in detail)
+        return " ".join(flatten(d, name) for d in detail)
     if isinstance(detail, dict):
-        return " ".join(f"{k}: {_flatten(v)}" for k, v in detail.items())
+        return " ".join(f"{name(str(k))}: {flatten(v, name)}" for k, v in detail.items())
     return str(detail)
 
 
@@ -123,7 +126,7 @@ def exception_handler(exc, context):
         set_rollback()
         fields = _safe_detail(exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail})
         first_field = next(iter(fields), "request")
-        detail = f"{first_field}: {_flatten(fields[first_field])}"
+        detail = f"{first_field}: {flatten(fields[first_field])}"
         return Response(error_body(422, detail, fields=fields), status=status.HTTP_422_UNPROCESSABLE_ENTITY)
 
     if isinstance(exc, exceptions.APIException):
@@ -142,7 +145,7 @@ def exception_handler(exc, context):
             headers["Retry-After"] = str(max(1, int(wait + 0.999)))
         code = _CODES.get(exc.status_code) or (exc.get_codes() if isinstance(exc.get_codes(), str) else None)
         return Response(
-            error_body(exc.status_code, _flatten(_safe_detail(exc.detail)), code),
+            error_body(exc.status_code, flatten(_safe_detail(exc.detail)), code),
             status=exc.status_code,
             headers=headers,
         )

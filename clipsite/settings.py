@@ -120,6 +120,8 @@ INSTALLED_APPS = [
     "clips",
     "tracking",
     "webhooks",
+    "mcpserver",
+    "brands",
 ]
 
 MIDDLEWARE = [

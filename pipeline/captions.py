@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pipeline.errors import RenderError
 from pipeline.types import Word
+from pipeline.words import CaptionWord
 
 # Top and bottom bands that the platforms cover with their own interface.
 SAFE_TOP = 0.10
@@ -38,7 +39,8 @@ class CaptionTemplate:
     """How captions look. Colours are ``RRGGBB``; sizes and positions are fractions of the height.
 
     ``mode``: ``plain`` shows the chunk; ``highlight`` recolours the word being spoken;
-    ``karaoke`` fills each word with ``highlight_colour`` as it is spoken.
+    ``karaoke`` fills each word with ``highlight_colour`` as it is spoken. Words a user
+    emphasised (:class:`pipeline.words.CaptionWord`) are drawn in ``emphasis_colour``.
     ``bottom`` is where the chunk's lowest line sits, as a share of the height from the
     bottom; it must clear :data:`SAFE_BOTTOM`.
     """
@@ -49,6 +51,7 @@ class CaptionTemplate:
     colour: str = "FFFFFF"
     outline_colour: str = "000000"
     highlight_colour: str = "FFFFFF"
+    emphasis_colour: str = "FFE81F"
     outline: float = 0.004
     shadow: float = 0.0
     bold: bool = False
@@ -69,21 +72,70 @@ TEMPLATES: dict[str, CaptionTemplate] = {
         # one in yellow, placed higher up where the eye already is.
         CaptionTemplate(
             name="hormozi", font="Roboto Black", size=0.058, uppercase=True, outline=0.006, shadow=0.003,
-            highlight_colour="FFE81F", mode="highlight", max_words=3, max_chars=14, bottom=0.36,
+            highlight_colour="FFE81F", emphasis_colour="39FF6A", mode="highlight", max_words=3, max_chars=14,
+            bottom=0.36,
         ),
-        # Karaoke: the chunk appears grey-white and fills with green word by word.
+        # Karaoke: the chunk appears grey-white and fills with green word by word. Lines
+        # of 18 characters stay clear of the like/share buttons on the right
+        # (pipeline/safe_zones.json; the clip report checks it).
         CaptionTemplate(
             name="karaoke", font="Noto Sans", size=0.048, bold=True, colour="FFFFFF",
-            highlight_colour="39FF6A", outline=0.004, mode="karaoke",
+            highlight_colour="39FF6A", outline=0.004, mode="karaoke", max_chars=18,
         ),
-        # Minimal: small regular text on a dark box, low in the safe zone.
+        # Minimal: small regular text on a dark box, low but above Shorts' bottom area
+        # (which starts 25 % up) and narrow enough to miss the buttons on the right.
         CaptionTemplate(
             name="minimal", font="DejaVu Sans", size=0.034, outline=0.006, outline_colour="101010",
-            box=True, max_chars=28, bottom=0.24,
+            box=True, max_chars=24, bottom=0.28,
         ),
     )
 }  # fmt: skip
 DEFAULT_TEMPLATE = "hormozi"
+# A caption style's bounds (fractions of the height). The highest position and the
+# largest size together keep two lines below the top band (0.70 + 2 * 0.09 < 1 - SAFE_TOP).
+SIZE_RANGE = (0.025, 0.09)
+BOTTOM_RANGE = (SAFE_BOTTOM, 0.70)
+STROKE_RANGE = (0.0, 0.02)  # outline and shadow
+
+
+@dataclasses.dataclass(frozen=True)
+class CaptionStyle:
+    """A brand kit's look laid over a caption template (:meth:`apply`): each field that is
+    set replaces the template's; ``""`` or ``None`` keeps it. Units are the template's:
+    colours ``RRGGBB``, ``size``, ``outline``, ``shadow`` and ``bottom`` fractions of the
+    output height. The template keeps its behaviour (mode, case, weight, chunking)."""
+
+    font: str = ""
+    colour: str = ""
+    highlight_colour: str = ""
+    outline_colour: str = ""
+    outline: float | None = None
+    shadow: float | None = None
+    size: float | None = None
+    bottom: float | None = None
+
+    def apply(self, base: CaptionTemplate) -> CaptionTemplate:
+        """``base`` with this style's settings; raises :class:`RenderError` naming one out of range."""
+        changes: dict = {}
+        if self.font:
+            # The font name is a field of the ASS style line: a comma or a line break would end it.
+            if len(self.font) > 100 or not self.font.isprintable() or "," in self.font:
+                raise RenderError("The caption font name must be a font family name without commas.")
+            changes["font"] = self.font
+        for name in ("colour", "highlight_colour", "outline_colour"):
+            value = getattr(self, name)
+            if value:
+                if not re.fullmatch(r"[0-9A-Fa-f]{6}", value):
+                    raise RenderError(f"The caption {name.replace('_', ' ')} must be six hex digits (RRGGBB).")
+                changes[name] = value.upper()
+        for name, (low, high) in (("size", SIZE_RANGE), ("bottom", BOTTOM_RANGE), ("outline", STROKE_RANGE),
+                                  ("shadow", STROKE_RANGE)):  # fmt: skip
+            value = getattr(self, name)
+            if value is not None:
+                if not low <= value <= high:
+                    raise RenderError(f"The caption {name} must be between {low:g} and {high:g} of the height.")
+                changes[name] = float(value)
+        return dataclasses.replace(base, **changes)
 
 
 def template(name: str) -> CaptionTemplate:
@@ -131,14 +183,18 @@ def build_ass(
     *,
     captions: bool = True,
     hook_text: str = "",
+    caption_style: CaptionStyle | None = None,
 ) -> str:
     """An ASS document for a clip of the source from ``clip_start`` to ``clip_end``.
 
     Word times are source times; events are on the clip's timeline (0 at ``clip_start``),
     and words outside the clip are dropped. With ``hook_text`` the document opens with a
-    title card for the first :data:`HOOK_SECONDS`.
+    title card for the first :data:`HOOK_SECONDS`. ``caption_style`` (a brand kit's) is
+    laid over the template.
     """
     style = template(template_name)
+    if caption_style is not None:
+        style = caption_style.apply(style)
     lines = [_header(width, height, style)]
     duration = clip_end - clip_start
     if hook_text.strip():
@@ -162,16 +218,30 @@ def write_ass(path: Path, document: str) -> Path:
 
 def _chunk_events(chunk: list[Word], clip_start: float, end: float, style: CaptionTemplate) -> list[str]:
     texts = [_escape(w.text.strip().upper() if style.uppercase else w.text.strip()) for w in chunk]
-    split = _line_break(texts, style.max_chars)
+    emoji = [_escape(w.emoji.strip()) if isinstance(w, CaptionWord) else "" for w in chunk]
+    emphasised = [isinstance(w, CaptionWord) and w.emphasis for w in chunk]
+
+    def part(j: int, colour: str = "") -> str:
+        """Word ``j`` as shown: in ``colour`` (else the emphasis colour if emphasised), then its emoji."""
+        colour = colour or (style.emphasis_colour if emphasised[j] else "")
+        text = f"{_colour_tag(colour)}{texts[j]}{{\\r}}" if colour else texts[j]
+        return f"{text} {emoji[j]}" if emoji[j] else text
+
+    split = _line_break([f"{t} {e}".strip() for t, e in zip(texts, emoji, strict=True)], style.max_chars)
     start = max(0.0, chunk[0].start - clip_start)
     stop = end - clip_start
     if style.mode == "karaoke":
         parts = []
-        for i, (word, text) in enumerate(zip(chunk, texts, strict=True)):
+        for i, word in enumerate(chunk):
             # \kf counts centiseconds from the previous word's fill, so each word's
             # length runs from its start to the next word's start (or its own end).
             until = chunk[i + 1].start if i + 1 < len(chunk) else word.end
-            parts.append(f"{{\\kf{max(1, round((until - word.start) * 100))}}}{text}")
+            fill = f"{{\\kf{max(1, round((until - word.start) * 100))}}}"
+            # An emphasised word fills with the emphasis colour; the template's fill comes back after it.
+            text = texts[i]
+            if emphasised[i]:
+                text = f"{_colour_tag(style.emphasis_colour)}{text}{_colour_tag(style.highlight_colour)}"
+            parts.append(f"{fill}{text} {emoji[i]}" if emoji[i] else f"{fill}{text}")
         return [_event(start, stop, "Caption", _join(parts, split))]
     if style.mode == "highlight":
         # One event per spoken word, back to back, each with that word recoloured.
@@ -179,12 +249,15 @@ def _chunk_events(chunk: list[Word], clip_start: float, end: float, style: Capti
         for i, word in enumerate(chunk):
             begin = start if i == 0 else word.start - clip_start
             until = chunk[i + 1].start - clip_start if i + 1 < len(chunk) else stop
-            # Override tags take the colour as &HBBGGRR&, without the alpha byte.
-            tag = f"{{\\c&H{_ass_colour(style.highlight_colour)[4:]}&}}"
-            parts = [f"{tag}{t}{{\\r}}" if j == i else t for j, t in enumerate(texts)]
+            parts = [part(j, style.highlight_colour if j == i else "") for j in range(len(chunk))]
             events.append(_event(begin, max(until, begin + 0.01), "Caption", _join(parts, split)))
         return events
-    return [_event(start, stop, "Caption", _join(texts, split))]
+    return [_event(start, stop, "Caption", _join([part(j) for j in range(len(chunk))], split))]
+
+
+def _colour_tag(rgb: str) -> str:
+    """An override tag setting the fill colour: ASS takes it as &HBBGGRR&, without the alpha byte."""
+    return f"{{\\c&H{_ass_colour(rgb)[4:]}&}}"
 
 
 def _line_break(texts: list[str], max_chars: int) -> int:
@@ -267,3 +340,78 @@ def _escape(text: str) -> str:
     """Text safe inside an ASS event: no override blocks, line breaks or hard spaces."""
     text = text.replace("{", "(").replace("}", ")").replace("\\", "/")
     return re.sub(r"\s+", " ", text)
+
+
+def template_style(
+    name: str, width: int, height: int, caption_style: CaptionStyle | None = None
+) -> dict:
+    """How template ``name`` (with a brand kit's ``caption_style`` laid over it) draws on a
+    ``width`` x ``height`` frame, as JSON-able data for the editor's live preview.
+
+    ``caption`` and ``hook`` are read back from the very style lines :func:`build_ass`
+    writes (pixels on that frame; colours ``#RRGGBB``, ``*Alpha`` 0 opaque to 1 clear;
+    ``alignment`` ASS's numpad position), so the preview cannot drift from the render.
+    ``mode``, ``uppercase``, ``highlight``, ``emphasis`` and the chunking limits are the
+    template's behaviour; ``hookSeconds`` and ``hookFadeMs`` time the title card. Raises
+    :class:`RenderError` for an unknown template or an out-of-range style.
+    """
+    style = template(name)
+    if caption_style is not None:
+        style = caption_style.apply(style)
+    lines = _header(width, height, style).splitlines()
+    fields = next(line for line in lines if line.startswith("Format: Name,")).removeprefix("Format: ").split(", ")
+    drawn = {}
+    for line in lines:
+        if line.startswith("Style: "):
+            values = dict(zip(fields, line.removeprefix("Style: ").split(","), strict=True))
+            drawn[values["Name"]] = _style_data(values)
+    return {
+        "name": style.name, "width": width, "height": height, "caption": drawn["Caption"], "hook": drawn["Hook"],
+        "mode": style.mode, "uppercase": style.uppercase, "highlight": f"#{style.highlight_colour.upper()}",
+        "emphasis": f"#{style.emphasis_colour.upper()}", "maxWords": style.max_words, "maxChars": style.max_chars,
+        "linger": LINGER, "hookSeconds": HOOK_SECONDS, "hookFadeMs": list(HOOK_FADE_MS),
+    }  # fmt: skip
+
+
+def caption_chunks(words: Sequence[Word], name: str) -> list[dict]:
+    """The chunks :func:`build_ass` shows for ``words`` with template ``name``: for each,
+    ``words`` (indexes into ``words``), ``split`` (the index within the chunk that starts
+    the second line, 0 for one line), ``start`` and ``end`` (source seconds; the end is
+    before the clip's own end cuts it)."""
+    style = template(name)
+    position = {id(word): i for i, word in enumerate(words)}
+    chunks = chunk_words(words, style.max_words, style.max_chars)
+    out = []
+    for i, chunk in enumerate(chunks):
+        texts = [w.text.strip().upper() if style.uppercase else w.text.strip() for w in chunk]
+        emoji = [w.emoji.strip() if isinstance(w, CaptionWord) else "" for w in chunk]
+        end = chunk[-1].end + LINGER
+        if i + 1 < len(chunks):
+            end = min(end, chunks[i + 1][0].start)
+        out.append({
+            "words": [position[id(w)] for w in chunk], "start": chunk[0].start, "end": round(end, 3),
+            "split": _line_break([f"{t} {e}".strip() for t, e in zip(texts, emoji, strict=True)], style.max_chars),
+        })  # fmt: skip
+    return out
+
+
+def _style_data(values: dict[str, str]) -> dict:
+    """One ASS style line's fields as the preview draws them."""
+
+    def colour(ass: str) -> tuple[str, float]:
+        # &HAABBGGRR: the alpha byte counts up from opaque.
+        digits = ass.removeprefix("&H").rjust(8, "0")
+        alpha, blue, green, red = digits[0:2], digits[2:4], digits[4:6], digits[6:8]
+        return f"#{red}{green}{blue}".upper(), round(int(alpha, 16) / 255, 3)
+
+    primary, primary_alpha = colour(values["PrimaryColour"])
+    secondary, _ = colour(values["SecondaryColour"])
+    outline, _ = colour(values["OutlineColour"])
+    back, back_alpha = colour(values["BackColour"])
+    return {
+        "font": values["Fontname"], "size": int(values["Fontsize"]), "bold": values["Bold"] == "-1",
+        "primary": primary, "primaryAlpha": primary_alpha, "secondary": secondary, "outlineColour": outline,
+        "back": back, "backAlpha": back_alpha, "box": values["BorderStyle"] == "3",
+        "outline": int(values["Outline"]), "shadow": int(values["Shadow"]), "alignment": int(values["Alignment"]),
+        "marginL": int(values["MarginL"]), "marginR": int(values["MarginR"]), "marginV": int(values["MarginV"]),
+    }  # fmt: skip

@@ -43,6 +43,13 @@ class UnsupportedMediaError(MediaError):
     code = "unsupported_media"
 
 
+class UnreadableMediaError(MediaError):
+    """The file passed the container check but the media reader cannot read it: damaged,
+    cut short, or not media at all (text whose first bytes happen to look like a container)."""
+
+    code = "unreadable_media"
+
+
 class TranscriptionError(PipelineError):
     code = "transcription_error"
 

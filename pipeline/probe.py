@@ -34,10 +34,13 @@ from typing import Any
 
 from pipeline.config import PipelineConfig
 from pipeline.container import identify
-from pipeline.errors import MediaError, UnsupportedMediaError
+from pipeline.errors import MediaError, UnreadableMediaError, UnsupportedMediaError
 from pipeline.ffmpeg import run_ffprobe
 from pipeline.types import MediaInfo, ProgressFn
 
+# What a file the media reader cannot open at all is, in the user's words (ffprobe's, such as
+# "moov atom not found", name the server's path and go to the error's detail).
+UNREADABLE = "The file is not a readable video or audio file: it is damaged, incomplete or not a video at all."
 # A file counts as truncated when ffprobe can read no packet at all in this many final
 # seconds: its header promises a duration that its data no longer covers.
 TAIL_CHECK_SECONDS = 3.0
@@ -49,10 +52,10 @@ def probe(
     """Validate the local media file ``path`` and return what ffprobe says about it.
 
     Raises :class:`~pipeline.errors.UnsupportedMediaError` when the file is not an
-    admitted self-contained format, and :class:`MediaError` when it is missing, empty,
-    unreadable or truncated, has no video stream (with ``require_video``) or no audio
-    stream (with ``require_audio``), has no stream at all, or is longer than
-    ``config.max_duration_seconds``.
+    admitted self-contained format, :class:`~pipeline.errors.UnreadableMediaError` when
+    ffprobe cannot read it, and :class:`MediaError` when it is missing, empty or truncated,
+    has no video stream (with ``require_video``) or no audio stream (with
+    ``require_audio``), has no stream at all, or is longer than ``config.max_duration_seconds``.
     """
     path = Path(path)
     identify(path)  # before ffprobe sees a byte, and with the clearest refusal
@@ -62,11 +65,7 @@ def probe(
     except UnsupportedMediaError:
         raise
     except MediaError as exc:
-        raise MediaError(
-            "The file is not a readable video or audio file; it may be damaged, incomplete or in an "
-            "unsupported format.",
-            detail=exc.detail,
-        ) from None
+        raise UnreadableMediaError(UNREADABLE, detail=exc.detail) from None
     info = _media_info(path, size, data)
     _check(info, config, require_video=require_video, require_audio=require_audio)
     _check_not_truncated(path, info, config)

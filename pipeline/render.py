@@ -10,6 +10,8 @@ pass. Before it, two cheap reads of the clip's range only: the face pass on a sm
 proxy (:mod:`pipeline.reframe`) and a loudness measurement of the audio alone (audio
 decoding runs at hundreds of times real time). The video is never encoded twice and a
 rendered clip is never re-encoded; the thumbnail is one frame decoded from the result.
+The clip report (:mod:`pipeline.report`) reads the result once more: its audio and a
+few keyframes, never a full decode.
 
 Scratch files (the captions script) live in a hidden folder next to ``out_path``, never
 in the system temp dir: the caller gives a work folder it owns and cleans, so a render
@@ -19,28 +21,22 @@ killed mid-way leaves nothing behind that the caller's cleanup does not remove.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline import captions as ass_captions
-from pipeline import reframe
+from pipeline import loudness, reframe, watermark
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, PipelineError, RenderError
 from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
 from pipeline.framing import ReframePlan
+from pipeline.report import ClipReport, build_report
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
 
-TARGET_LUFS = -14.0
-TRUE_PEAK = -1.5
-LOUDNESS_RANGE = 11.0
 AUDIO_RATE = 48_000
 AUDIO_BITRATE = "160k"
-# Audio quieter than this is silence: there is nothing to normalise.
-SILENCE_LUFS = -70.0
 MIN_CLIP_SECONDS = 0.5
 # How far a video's later-ranked clips lower their ffmpeg's priority (Unix niceness: about
 # a tenth of the CPU against a normal process) while clips render side by side, so that
@@ -63,7 +59,8 @@ class RenderOptions(JsonMixin):
     ``layout`` is ``auto`` (chosen per shot), ``crop``, ``split`` or ``fit`` for the whole
     clip; ``pins`` are ``{"start": s, "end": s, "x": 0..1}`` (clip seconds; x the pinned
     person's centre as a fraction of the source width): there the crop follows that person
-    whoever speaks. See :func:`pipeline.reframe.plan_reframe`.
+    whoever speaks. See :func:`pipeline.reframe.plan_reframe`. ``caption_style`` (a brand
+    kit's look) is laid over the caption template; ``logo`` is overlaid in the same pass.
     """
 
     aspect_ratio: str = "9:16"
@@ -74,6 +71,8 @@ class RenderOptions(JsonMixin):
     short_side: int = 1080
     layout: str = "auto"
     pins: list[dict] = dataclasses.field(default_factory=list)
+    caption_style: ass_captions.CaptionStyle | None = None
+    logo: watermark.Logo | None = None
 
     @property
     def width(self) -> int:
@@ -92,7 +91,8 @@ class RenderResult(JsonMixin):
     ``{"start", "end"`` (clip seconds, 0.01 s)``, "layout"`` (crop, split, fit or scale)``,
     "speaker"`` (the shown person's id, or None)``}``. ``speakers`` are the people found,
     left to right: ``{"id", "x"`` (median centre, 0..1 of the source width)``, "speaking"``
-    (``[[t0, t1], ...]``, clip seconds)``}``.
+    (``[[t0, t1], ...]``, clip seconds)``}``. ``report`` is the clip report of a rendered
+    clip (:func:`pipeline.report.build_report`), None when it failed.
     """
 
     path: str
@@ -105,6 +105,7 @@ class RenderResult(JsonMixin):
     error_message: str = ""
     shots: list[dict] = dataclasses.field(default_factory=list)
     speakers: list[dict] = dataclasses.field(default_factory=list)
+    report: ClipReport | None = None
 
 
 def render_clip(
@@ -142,13 +143,17 @@ def render_clip(
         start = max(0.0, start)
         if end - start < MIN_CLIP_SECONDS:
             raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
-        ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+        style = ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+        if options.caption_style is not None:
+            options.caption_style.apply(style)
+        if options.logo is not None:
+            watermark.check(options.logo)
         reframe.check_layout(options.layout, options.pins)
         width, height = options.width, options.height
         progress(0.02, "reframing")
         # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            loudness = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
+            measuring = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
             plan = reframe.plan_reframe(
                 source,
                 media,
@@ -163,7 +168,7 @@ def render_clip(
                 layout=options.layout,
                 pins=options.pins,
             )
-            audio = loudness.result() if loudness else ""
+            audio = measuring.result() if measuring else ""
         result.layout = plan.layout
         result.shots = [
             {"start": shot.start, "end": shot.end, "layout": shot.layout, "speaker": shot.speaker}
@@ -175,19 +180,11 @@ def render_clip(
         with tempfile.TemporaryDirectory(prefix=".render-", dir=out_path.parent) as tmp:
             ass = Path(tmp) / "captions.ass"
             hook = options.hook_text if options.auto_hook else ""
-            ass_captions.write_ass(
-                ass,
-                ass_captions.build_ass(
-                    words,
-                    start,
-                    end,
-                    width,
-                    height,
-                    options.caption_template,
-                    captions=options.captions,
-                    hook_text=hook,
-                ),
+            document = ass_captions.build_ass(
+                words, start, end, width, height, options.caption_template, captions=options.captions,
+                hook_text=hook, caption_style=options.caption_style,
             )
+            ass_captions.write_ass(ass, document)
             _encode(
                 source,
                 media,
@@ -201,6 +198,7 @@ def render_clip(
                 out_path,
                 config,
                 scaled_progress(progress, 0.22, 0.97),
+                logo=options.logo,
             )
         _thumbnail(out_path, thumbnail_path, min(1.5, (end - start) / 2), config)
         info = run_ffprobe(
@@ -209,6 +207,10 @@ def render_clip(
         result.width = int(info["streams"][0]["width"])
         result.height = int(info["streams"][0]["height"])
         result.duration = round(float(info["format"]["duration"]), 3)
+        progress(0.98, "checking the clip")
+        result.report = build_report(
+            out_path, media, start, end, words, plan, document, result.width, result.height, config
+        )
         progress(1.0, "rendered")
     except PipelineError as exc:
         for path in (out_path, thumbnail_path):
@@ -226,13 +228,15 @@ def encode_args(
     has_audio: bool,
     out_path: Path,
     config: PipelineConfig,
+    extra_inputs: list[str | Path] | None = None,
 ) -> list[str | Path]:
     """The ffmpeg arguments of the single encoding pass (shared with bench/render.py's floor).
 
     ``video_graph`` must end in ``[v]``. Input seeking (``-ss`` before ``-i``) is
     frame-accurate when transcoding and skips decoding everything before the keyframe
     preceding ``start``. A source without audio gets a silent track, so every clip has
-    one.
+    one. ``extra_inputs`` (input arguments, such as a logo's) come after those: their
+    first input is number :func:`first_extra_input`.
     """
     duration = f"{end - start:.3f}"
     args: list[str | Path] = ["-ss", f"{start:.3f}", "-t", duration, "-i", source]
@@ -241,6 +245,7 @@ def encode_args(
     else:
         args += ["-f", "lavfi", "-t", duration, "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
         audio_graph = "[1:a]anull[a]"
+    args += extra_inputs or []
     args += [
         "-filter_complex", f"{video_graph};{audio_graph}", "-map", "[v]", "-map", "[a]",
         "-c:v", "libx264", "-preset", config.render_preset, "-crf", str(config.render_crf),
@@ -249,6 +254,11 @@ def encode_args(
         "-t", duration, "-movflags", "+faststart", "-map_metadata", "-1", out_path,
     ]  # fmt: skip
     return args
+
+
+def first_extra_input(has_audio: bool) -> int:
+    """The input number of the first of :func:`encode_args`' ``extra_inputs``."""
+    return 1 if has_audio else 2
 
 
 def _encode(
@@ -264,10 +274,17 @@ def _encode(
     out_path: Path,
     config: PipelineConfig,
     progress: ProgressFn,
+    logo: watermark.Logo | None = None,
 ) -> None:
     captions = f"ass=filename={_filter_path(ass)}"
-    graph = f"{reframe.video_filter(plan, width, height)};[framed]{captions},format=yuv420p[v]"
-    args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config)
+    graph, pad, inputs = reframe.video_filter(plan, width, height), "[framed]", []
+    if logo is not None:
+        # The logo goes under the captions, so they stay readable where the two meet.
+        index = first_extra_input(media.has_audio)
+        graph += ";" + watermark.overlay_graph(logo, index, width, height, pad, "[branded]")
+        pad, inputs = "[branded]", watermark.input_args(logo)
+    graph += f";{pad}{captions},format=yuv420p[v]"
+    args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config, inputs)
     try:
         run_ffmpeg(args, config, what="render the clip", duration=end - start, progress=progress)
     except MediaError as exc:
@@ -295,33 +312,12 @@ def _cuts(source: Path, start: float, end: float, config: PipelineConfig) -> lis
 
 
 def _audio_filter(source: Path, start: float, end: float, config: PipelineConfig) -> str:
-    """A loudnorm filter tuned by measuring the clip's audio first (two-pass loudnorm).
-
-    The measurement decodes only the clip's audio. With the measured values loudnorm can
-    apply one linear gain (no pumping) when the true peak allows it, and lands on the
-    target within a fraction of a LU.
-    """
-    target = f"I={TARGET_LUFS}:TP={TRUE_PEAK}:LRA={LOUDNESS_RANGE}"
-    args = [
-        "-loglevel", "info", "-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", source,
-        "-map", "0:a:0", "-vn", "-sn", "-af", f"loudnorm={target}:print_format=json", "-f", "null", "-",
-    ]  # fmt: skip
+    """The filter that brings the clip's audio to the target loudness, from one measurement
+    of the clip's audio alone (:mod:`pipeline.loudness`)."""
     try:
-        stderr = run_ffmpeg(args, config, what="measure the clip's loudness").stderr.decode("utf-8", "replace")
-    except MediaError as exc:
-        raise RenderError(exc.message) from None
-    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
-    if not found:
-        raise RenderError("The clip's loudness could not be measured.")
-    measured = json.loads(found.group(0))
-    level = float(measured["input_i"])
-    if not math.isfinite(level) or level < SILENCE_LUFS:
-        return ""
-    return (
-        f"loudnorm={target}:measured_I={measured['input_i']}:measured_TP={measured['input_tp']}:"
-        f"measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}:"
-        f"offset={measured['target_offset']}:linear=true"
-    )
+        return loudness.normalising_filter(loudness.measure(source, config, start, end))
+    except MediaError:
+        raise RenderError("The clip's loudness could not be measured.") from None
 
 
 def _thumbnail(clip: Path, thumbnail: Path, at: float, config: PipelineConfig) -> None:

@@ -37,6 +37,7 @@ from pipeline.errors import ConfigError, TranscriptionError
 from pipeline.sentences import build_sentences
 from pipeline.types import ProgressFn, Transcript, Word, no_progress, scaled_progress
 from pipeline.whisper_models import PACKAGED_MODELS, packaged_model_name, packaged_model_path
+from pipeline.words import join_numbers
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -108,7 +109,8 @@ def transcribe(
     except (RuntimeError, ValueError) as exc:
         raise TranscriptionError(f"Transcription failed: {exc}") from exc
     transcript.language = info.language
-    transcript.words = _clean_words(raw_words, seconds, offset)
+    # Whisper splits written numbers ("3" and ",800"); captions and sentences need them whole.
+    transcript.words = join_numbers(_clean_words(raw_words, seconds, offset))
     transcript.sentences = build_sentences(transcript.words)
     progress(1.0, "transcribed")
     return transcript

@@ -10,25 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# KEY=VALUE lines as in .env.example, read literally (not as shell: a value may hold
-# spaces or <>); quotes around a value are removed, and so is a ` # comment` after an
-# unquoted one.
-load_env() {
-  local line key value
-  while IFS= read -r line || [[ -n $line ]]; do
-    line=${line%$'\r'}
-    [[ $line =~ ^[[:space:]]*(export[[:space:]]+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
-    key=${BASH_REMATCH[2]}
-    value=${BASH_REMATCH[3]}
-    if [[ $value =~ ^\"(.*)\"[[:space:]]*$ || $value =~ ^\'(.*)\'[[:space:]]*$ ]]; then
-      value=${BASH_REMATCH[1]}
-    else
-      value=${value%%[[:space:]]#*}
-      value=${value%"${value##*[![:space:]]}"}
-    fi
-    export "$key=$value"
-  done <"$1"
-}
+# shellcheck source=scripts/run_lib.sh
+source scripts/run_lib.sh
 ENV_FILE=${CLIPSITE_ENV_FILE:-.env}
 [[ -f $ENV_FILE ]] && load_env "$ENV_FILE"
 
@@ -43,15 +26,15 @@ CONF=$VAR/run/supervisord.conf
 
 # Redis is started here when REDIS_URL names this machine without credentials and nothing
 # listens on its port (the default, and .env.example's value). A Redis already listening
-# there, or one elsewhere, is used as it is.
+# there, or one elsewhere, is used as it is, and the banner says which (redis_plan).
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+REDIS_PLAN=$(redis_plan "$REDIS_URL") || exit 1
 REDIS_PORT=""
-if [[ $REDIS_URL =~ ^redis://(127\.0\.0\.1|localhost)(:([0-9]+))?(/[0-9]*)?([?].*)?$ ]]; then
-  port=${BASH_REMATCH[3]:-6379}
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    REDIS_PORT=$port
-  fi
-fi
+case $REDIS_PLAN in
+  start*) REDIS_PORT=${REDIS_PLAN#start }; REDIS_NOTE="Redis on 127.0.0.1:$REDIS_PORT, " ;;
+  running*) REDIS_NOTE="" ; echo "==> Using the Redis already running on 127.0.0.1:${REDIS_PLAN#running } (REDIS_URL)" ;;
+  *) REDIS_NOTE="" ; echo "==> Using the Redis at REDIS_URL (another machine, or with credentials)" ;;
+esac
 
 # supervisord expands %(name)s in its values, so a literal % is written %%.
 esc() { printf '%s' "${1//%/%%}"; }
@@ -168,7 +151,7 @@ $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 DEMO=$($PY manage.py ensure_demo)
 
-echo "==> Starting ${REDIS_PORT:+Redis on 127.0.0.1:$REDIS_PORT, }the web server, $WORKERS RQ workers and the RQ cron scheduler"
+echo "==> Starting ${REDIS_NOTE}the web server, $WORKERS RQ workers and the RQ cron scheduler"
 .venv/bin/supervisord -c "$CONF" &
 SUP=$!
 

@@ -44,6 +44,11 @@ fi
 # import the same way from pytest, RQ workers and scripts, wherever they are started.
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$PWD" > "$site/clipsite-checkout.pth"
+# The command-line client (clipsite_cli/) as .venv/bin/clipsite: a console script as pip writes
+# one, importing from the checkout through the .pth above (so no package build is needed).
+printf '#!%s\nimport sys\n\nfrom clipsite_cli.main import main\n\nsys.exit(main())\n' "$PWD/.venv/bin/python" \
+  > .venv/bin/clipsite
+chmod +x .venv/bin/clipsite
 
 stamp=.venv/.requirements.sha256
 want=$(cat requirements.txt requirements-nodeps.txt | sha256sum | cut -d' ' -f1)

@@ -90,25 +90,34 @@ def api_client():
 
 
 @pytest.fixture(autouse=True)
-def _seeded_plans_in_transactional_tests(request):
+def _seeded_plans(request):
     """Re-seed the plans that a transactional test's flush removed.
 
-    Ordinary tests roll back and keep the rows the migrations seeded; transactional
-    ones (live server, threads, worker processes) flush every table afterwards, so the
-    migration's own seed function runs again before each of them.
+    Transactional tests (live server, threads, worker processes) flush every table
+    afterwards, so the migration's own seed function runs again before each of them.
+    Ordinary tests roll back and keep the rows the migrations seeded, unless a flush ran
+    before them in the same process: serially pytest-django runs the transactional tests
+    last, but a pytest-xdist worker receives its files in batches. Such a test seeds them
+    again inside its own transaction, which rolls back with it.
     """
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
-    if not transactional:
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
         return
     import importlib
 
     from django.apps import apps
 
-    request.getfixturevalue("transactional_db")
-    importlib.import_module("accounts.migrations.0002_seed_plans").seed(apps, None)
+    from accounts.models import Plan
+
+    if transactional or not Plan.objects.exists():
+        importlib.import_module("accounts.migrations.0002_seed_plans").seed(apps, None)
 
 
 pytest_plugins = ["tests.fixtures"]

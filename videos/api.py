@@ -62,10 +62,10 @@ def user_video(request, video_id: str) -> Video:
     return get_object_or_404(queryset, pk=video_id)
 
 
-def _config(data) -> dict:
-    """Validate the ``config`` object, naming its fields as ``config.<name>`` in errors."""
+def _config(data, workspace: Workspace) -> dict:
+    """Validate the ``config`` object for ``workspace``, naming its fields as ``config.<name>`` in errors."""
     try:
-        return validate_config(data.get("config"))
+        return validate_config(data.get("config"), workspace)
     except serializers.ValidationError as exc:
         detail = exc.detail if isinstance(exc.detail, dict) else {"config": exc.detail}
         raise serializers.ValidationError({f"config.{k}": v for k, v in detail.items()}) from None
@@ -96,7 +96,8 @@ class LinkSubmitView(SubmitView):
         body = self.body_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         workspace = resolve_workspace(request, body.validated_data.get("workspaceId"))
-        return self.submit(request, workspace, _config(request.data), url=body.validated_data[self.url_field])
+        return self.submit(request, workspace, _config(request.data, workspace),
+                           url=body.validated_data[self.url_field])
 
 
 SUBMIT_HEADERS = [
@@ -153,7 +154,7 @@ class SubmitUpload(SubmitView):
         body.is_valid(raise_exception=True)
         if body.validated_data.get("workspaceId"):
             workspace = resolve_workspace(request, body.validated_data["workspaceId"])
-        config = _config({"config": _json_field(body.validated_data.get("config"))})
+        config = _config({"config": _json_field(body.validated_data.get("config"))}, workspace)
         return self.submit(request, workspace, config, upload=body.validated_data["file"])
 
 

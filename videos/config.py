@@ -82,6 +82,11 @@ class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
     )
     start = serializers.FloatField(min_value=0, required=False, allow_null=True)
     end = serializers.FloatField(min_value=0, required=False, allow_null=True)
+    brandKit = serializers.CharField(
+        required=False, allow_blank=True, max_length=32,
+        help_text="A brand kit's id (GET /api/brand-kits), or none for no kit; left out: the workspace's default "
+                  "kit, if it has one.",
+    )  # fmt: skip
 
     def validate_captionTemplate(self, value: str) -> str:
         name = TEMPLATE_ALIASES.get(value.strip().lower(), value.strip().lower())
@@ -95,6 +100,7 @@ class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
         start, end = attrs.get("start"), attrs.get("end")
         if start is not None and end is not None and end <= start:
             raise serializers.ValidationError({"end": ["end must be after start."]})
+        self._brand_kit(attrs)
         attrs.setdefault("captionTemplate", DEFAULT_TEMPLATE)
         try:
             options = clip_options(attrs)
@@ -104,14 +110,32 @@ class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
         attrs["clipDurationMin"], attrs["clipDurationMax"] = options.min_length, options.max_length
         return attrs
 
+    def _brand_kit(self, attrs: dict[str, Any]) -> None:
+        """With the workspace known (the ``workspace`` context), refuse a kit of another
+        workspace, and record the default kit as the one chosen when none was."""
+        from brands import actions as brand_actions
 
-def validate_config(data: dict[str, Any] | None) -> dict[str, Any]:
+        choice = attrs.pop("brandKit", "").strip()
+        workspace = self.context.get("workspace")
+        if workspace is not None:
+            error = brand_actions.choice_error(workspace.pk, choice)
+            if error:
+                raise serializers.ValidationError({"brandKit": [error]})
+            default = None if choice else brand_actions.default_kit(workspace.pk)
+            choice = default.pk if default else choice
+        if choice:
+            attrs["brandKit"] = choice
+
+
+def validate_config(data: dict[str, Any] | None, workspace=None) -> dict[str, Any]:
     """Validate ``data`` (camelCase options) and return the normalised config.
 
-    Raises ``rest_framework.serializers.ValidationError`` whose detail maps the offending
-    field to its messages.
+    With the ``workspace`` the video is submitted to, ``brandKit`` must name one of its
+    kits (or ``none``), and is set to its default kit when left out. Raises
+    ``rest_framework.serializers.ValidationError`` whose detail maps the offending field
+    to its messages.
     """
-    serializer = VideoConfigSerializer(data=data if data is not None else {})
+    serializer = VideoConfigSerializer(data=data if data is not None else {}, context={"workspace": workspace})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

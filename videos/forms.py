@@ -8,8 +8,11 @@ forms only parse what the browser sends; ``validate_config`` stays the one valid
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from pipeline.captions import DEFAULT_TEMPLATE, TEMPLATES
 from pipeline.moments.options import GENRES, MODELS
@@ -33,7 +36,7 @@ MODEL_LABELS = {"ClipBasic": "ClipBasic: fast, runs here", "ClipAnything": "Clip
 # The config keys the forms turn into options; the rest of a form's fields are not options.
 OPTION_FIELDS = (
     "clipDurationMin", "clipDurationMax", "numberOfClips", "aspectRatio", "layout", "enableCaptions",
-    "captionTemplate", "enableAutoHook", "genre", "language", "clipModel",
+    "captionTemplate", "enableAutoHook", "genre", "language", "clipModel", "brandKit",
 )  # fmt: skip
 
 
@@ -73,6 +76,9 @@ class ClipOptionsForm(forms.Form):
         label="Clip model", choices=[(m, MODEL_LABELS.get(m, m)) for m in MODELS], initial="ClipBasic",
         widget=forms.RadioSelect,
     )  # fmt: skip
+    # A kit id, "none" or "" (the default kit): the choices are the workspace's, drawn by
+    # templates/brands/_picker.html; validate_config checks the kit is the workspace's.
+    brandKit = forms.CharField(label="Brand kit", required=False, max_length=32)
 
     def __init__(self, *args, defaults: dict[str, Any] | None = None, **kwargs):
         """``defaults`` (a stored config, camelCase) prefill the options."""
@@ -95,10 +101,34 @@ class ClipOptionsForm(forms.Form):
                 self.add_error(field if field in self.fields else None, str(message))
 
 
+class VideoLinkField(forms.URLField):
+    """A link to fetch a video from: http(s) only, and one message for each way it can be wrong.
+
+    The scheme is checked before the rest, so ``ftp://...`` hears about its scheme alone;
+    every other malformed link gets :data:`NOT_A_LINK`.
+    """
+
+    NOT_A_LINK = "This is not a link Clipsite can open. Paste the video's full address, such as https://www.youtube.com/watch?v=…"
+    NOT_HTTP = "Only http:// and https:// links can be fetched."
+    default_validators = []  # validate() runs URLValidator itself, after the scheme check
+    default_error_messages = {"invalid": NOT_A_LINK}
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if not value:
+            return
+        if urlsplit(value).scheme.lower() not in ("http", "https"):
+            raise ValidationError(self.NOT_HTTP, code="scheme")
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise ValidationError(self.NOT_A_LINK, code="invalid") from None
+
+
 class NewVideoForm(ClipOptionsForm):
     """A video to submit: a link or a file, a time range, the options and a Gemini key."""
 
-    url = forms.URLField(
+    url = VideoLinkField(
         label="Video link", required=False, max_length=2000, assume_scheme="https",
         help_text="A YouTube (or other video site) link, or a direct link to a media file.",
     )  # fmt: skip
@@ -113,6 +143,8 @@ class NewVideoForm(ClipOptionsForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("url") or self.has_error("file"):
+            return cleaned  # the field's own message says what is wrong with what was given
         if bool(cleaned.get("url")) == bool(cleaned.get("file")):
             raise forms.ValidationError("Paste a link or choose a file (one of the two).")
         return cleaned
@@ -150,6 +182,7 @@ class ClipEditForm(forms.Form):
     layout = ClipOptionsForm.base_fields["layout"]
     enableAutoHook = ClipOptionsForm.base_fields["enableAutoHook"]
     hookText = forms.CharField(label="Hook text", required=False, max_length=200)
+    brandKit = ClipOptionsForm.base_fields["brandKit"]
 
     def __init__(self, *args, clip, **kwargs):
         """The form starts from ``clip``'s current settings."""
@@ -157,5 +190,6 @@ class ClipEditForm(forms.Form):
             "start": clip.start, "end": clip.end, "enableCaptions": clip.captions,
             "captionTemplate": clip.caption_template or DEFAULT_TEMPLATE, "aspectRatio": clip.aspect_ratio,
             "enableAutoHook": clip.auto_hook, "hookText": clip.hook_text, "layout": clip.requested_layout,
+            "brandKit": clip.brand_kit,
         }  # fmt: skip
         super().__init__(*args, initial=initial, **kwargs)

@@ -39,6 +39,30 @@ STALE_SECONDS = 120
 CACHE_MAX_AGE_SECONDS = 6 * 3600
 # A storyboard is made within one request; its folder is left only by a killed web worker.
 STORYBOARD_MAX_SECONDS = 15 * 60
+# What to do next after a failure, where it depends on the source: added to the engine's
+# message, which names what was wrong (:mod:`videos.progress` decides whether Retry shows).
+NEXT_STEP = {
+    ("unreadable_media", Video.SourceKind.UPLOAD): "Choose the original video file and submit it again.",
+    ("unreadable_media", Video.SourceKind.URL): "Check that the link leads to the video file itself, then retry.",
+}
+
+
+class TooLongForPlan(PipelineError):
+    """The video is longer than the workspace's plan accepts; upgrading the plan and retrying fixes it."""
+
+    code = "too_long_for_plan"
+
+
+class NoMoments(PipelineError):
+    """Nothing worth clipping was found; the same video never has more on a retry."""
+
+    code = "no_moments"
+
+
+def failure_message(video: Video, exc: PipelineError) -> str:
+    """The message a video failed with ``exc`` shows: the engine's, and the next step for its source."""
+    step = NEXT_STEP.get((exc.code, video.source_kind))
+    return f"{exc.message} {step}" if step else exc.message
 
 
 @contextmanager
@@ -83,7 +107,7 @@ def process_video(video_id: str) -> str:
             code="insufficient_minutes",
         )
     except PipelineError as exc:
-        actions.fail(video, exc.message, code=exc.code)
+        actions.fail(video, failure_message(video, exc), code=exc.code)
     except Exception:
         logger.exception("processing video %s failed", video_id)
         actions.fail(
@@ -113,7 +137,8 @@ def _process(video: Video) -> None:
 
         return report
 
-    # Downloading: fetch and validate (uploads are read from storage).
+    # Downloading: fetch and validate (uploads are read from storage: the dashboard calls
+    # this step "Checking the file" for them, videos.progress).
     timed("download")
     source = (
         str(storage.local_path(video.source_file.name))
@@ -127,7 +152,7 @@ def _process(video: Video) -> None:
     media = fetched.media
     limit = video.workspace.plan.max_video_minutes * 60
     if media.duration > limit:
-        raise PipelineError(
+        raise TooLongForPlan(
             f"The video is {media.duration / 60:.0f} minutes long; the {video.workspace.plan.name} plan accepts "
             f"videos up to {video.workspace.plan.max_video_minutes} minutes. Choose a start and end to process "
             "part of it, or upgrade the plan."
@@ -175,7 +200,7 @@ def _process(video: Video) -> None:
         video, analyser=found.analyser, tokens_used=found.tokens_used, warnings=found.warnings, gemini_key=None
     )
     if not found.moments:
-        raise PipelineError(
+        raise NoMoments(
             "No moments worth clipping were found: the video has too little speech. " + " ".join(found.warnings)
         )
     timed("end")

@@ -22,11 +22,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError
 
+from accounts.confirm import ask, confirmed
 from accounts.views import _workspace
 from clips import views as clip_views
 from clips.models import Clip
 from clipsite.signed_media import signed_url
-from videos import actions
+from videos import actions, progress
 from videos.config import validate_config
 from videos.errors import SubmitRefused
 from videos.forms import NewVideoForm
@@ -34,11 +35,6 @@ from videos.models import Video
 from videos.templatetags.timecodes import clock
 
 PAGE_SIZE = 12
-# The stages a video passes through, in order, as the detail page's timeline shows them.
-TIMELINE = (
-    Video.Status.QUEUED, Video.Status.DOWNLOADING, Video.Status.UPLOADING, Video.Status.TRANSCRIBING,
-    Video.Status.ANALYZING, Video.Status.GENERATING_CLIPS, Video.Status.COMPLETED,
-)  # fmt: skip
 # The list's filters: a status, or every video still in the works.
 LIST_FILTERS = (("", "All"), ("active", "In progress"), ("completed", "Completed"), ("failed", "Failed"))
 # The most clip ids one gallery poll looks up: more than a video has clips (numberOfClips is
@@ -52,8 +48,8 @@ def _video(request, pk: str) -> Video:
 
 
 def _for_rows(videos: list[Video]) -> list[Video]:
-    """Give each video what its row shows: ``clock`` and ``thumb``, a signed link to the
-    thumbnail of its best completed clip ("" when it has none)."""
+    """Give each video what its row shows: ``clock``, ``stage`` (its step's label) and ``thumb``,
+    a signed link to the thumbnail of its best completed clip ("" when it has none)."""
     first: dict[str, str] = {}
     rows = (
         Clip.objects.filter(video__in=videos, status=Clip.Status.COMPLETED)
@@ -66,6 +62,7 @@ def _for_rows(videos: list[Video]) -> list[Video]:
     for video in videos:
         video.thumb = signed_url(first[video.pk]) if video.pk in first else ""
         video.clock = clock(video.duration)
+        video.stage = progress.stage_label(video)
     return videos
 
 
@@ -105,7 +102,7 @@ def _submit(request, workspace, form: NewVideoForm) -> Video | None:
     """Validate the options and submit the video; on refusal add the reason to ``form`` and return None."""
     url, upload = form.cleaned_data["url"], form.cleaned_data["file"]
     try:
-        config = validate_config(form.options())
+        config = validate_config(form.options(), workspace)
     except ValidationError as exc:
         form.add_config_errors(exc.detail)
         return None
@@ -144,29 +141,14 @@ def video_new(request):
     return render(request, template, context, status=status)
 
 
-def _stages(video: Video) -> list[dict]:
-    """The timeline: each stage ``done``, ``current``, ``failed`` or ``todo``."""
-    states: dict[str, str] = {}
-    if video.status == Video.Status.FAILED:
-        # A failed video's progress tells how far it got: the last stage begun is where it failed.
-        begun = [s for s in TIMELINE[:-1] if Video.STAGE_PROGRESS[s] <= video.progress] or [TIMELINE[0]]
-        states = {stage: "done" for stage in begun}
-        states[begun[-1]] = "failed"
-    else:
-        reached = Video.STAGE_PROGRESS[video.status]
-        for stage in TIMELINE:
-            if stage == video.status and stage != Video.Status.COMPLETED:
-                states[stage] = "current"
-            elif Video.STAGE_PROGRESS[stage] <= reached:
-                states[stage] = "done"
-    return [{"label": Video.Status(s).label, "state": states.get(s, "todo")} for s in TIMELINE]
-
-
 def _status_context(video: Video) -> dict:
-    """The status panel's context; while clips render, how many of them are done."""
+    """The status panel's context (``video.stage``: its step's label); while clips render, how
+    many of them are done."""
     counts = video.clip_status_counts() if video.status == Video.Status.GENERATING_CLIPS else {}
+    video.stage = progress.stage_label(video)
     return {
-        "video": video, "stages": _stages(video), "clips_total": sum(counts.values()),
+        "video": video, "stages": progress.timeline(video), "can_retry": progress.can_retry(video),
+        "clips_total": sum(counts.values()),
         "clips_done": counts.get(Clip.Status.COMPLETED, 0) + counts.get(Clip.Status.FAILED, 0),
     }  # fmt: skip
 
@@ -238,7 +220,15 @@ def video_clips(request, pk: str):
 @login_required
 @require_POST
 def video_cancel(request, pk: str):
+    """Ask first (the page's button asks in the browser and posts ``confirm=yes``); then cancel."""
     video = _video(request, pk)
+    if not confirmed(request):
+        return ask(
+            request, key="cancel", title="Cancel processing?", question="Cancel processing this video?",
+            detail="Its minutes are refunded; Retry starts it again from the beginning.",
+            action=reverse("videos:cancel", args=[video.pk]), yes="Yes, cancel", keep="Keep processing",
+            back_url=reverse("videos:detail", args=[video.pk]),
+        )  # fmt: skip
     if actions.cancel(video, request.user):
         messages.success(request, "Cancelled. The minutes it was charged were refunded.")
     return redirect("videos:detail", pk=video.pk)
@@ -247,8 +237,11 @@ def video_cancel(request, pk: str):
 @login_required
 @require_POST
 def video_retry(request, pk: str):
+    """Queue a failed video again, unless running it again would fail the same way (:mod:`videos.progress`)."""
     video = _video(request, pk)
-    if actions.retry(video):
+    if video.status == Video.Status.FAILED and not progress.can_retry(video):
+        messages.error(request, "Running this video again would fail the same way, so it was not queued.")
+    elif actions.retry(video):
         messages.success(request, "Queued again from the start.")
     return redirect("videos:detail", pk=video.pk)
 
@@ -259,6 +252,13 @@ def video_delete(request, pk: str):
     video = _video(request, pk)
     if not video.can_be_deleted_by(request.user):
         raise PermissionDenied("Only the person who submitted it, or an owner or admin, can delete it.")
+    if not confirmed(request):
+        return ask(
+            request, key="delete", title="Delete this video?", question=f"Delete “{video.display_title}”?",
+            detail="Its clips are deleted with it. This cannot be undone.",
+            action=reverse("videos:delete", args=[video.pk]), yes="Yes, delete",
+            back_url=reverse("videos:detail", args=[video.pk]),
+        )  # fmt: skip
     title = video.display_title
     actions.delete(video, request.user)
     messages.success(request, f"Deleted “{title}” and its clips.")

@@ -3,9 +3,9 @@
 Every page looks endpoints up among the workspaces the user belongs to and answers 404
 otherwise, so an outsider cannot tell an id exists. Members see endpoints and their logs;
 owners and admins change them, as for API keys. Every change is a POST answered with a
-redirect. A signing secret (at creation, after a rotation) travels to the page that shows
-it through the session, encrypted, and is removed from it by that page: a reload or a
-second visit shows it no more.
+redirect; deleting asks first (:mod:`accounts.confirm`). A signing secret (at creation,
+after a rotation) travels to the page that shows it through the session, encrypted, and
+is removed from it by that page: a reload or a second visit shows it no more.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
+from accounts.confirm import ask, confirmed
 from accounts.views import _workspace
 from clipsite.crypto import decrypt, encrypt
 from webhooks import actions
@@ -174,7 +176,15 @@ def delivery_redeliver(request, pk: int, delivery_pk: int):
 @login_required
 @require_POST
 def endpoint_delete(request, pk: int):
+    """Ask first (:mod:`accounts.confirm`); with ``confirm=yes``, delete the endpoint and its log."""
     endpoint = _endpoint(request, pk, manage=True)
+    if not confirmed(request):
+        return ask(
+            request, key=f"endpoint-{pk}", title="Delete this endpoint?", question="Delete this endpoint?",
+            detail="Events are no longer sent to it, and its delivery log is deleted. This cannot be undone.",
+            action=reverse("webhooks:delete", args=[pk]), yes="Yes, delete",
+            back_url=reverse("webhooks:detail", args=[pk]),
+        )  # fmt: skip
     url = endpoint.url
     actions.delete_endpoint(endpoint)
     messages.success(request, f"Deleted the endpoint {url} and its delivery log.")

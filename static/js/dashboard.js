@@ -1,5 +1,5 @@
 // Dashboard behaviour: submitting with upload progress, cost estimates, transcript seeking,
-// the clip editor's word strip and speaker track, and confirmations. Listeners are delegated on the document,
+// the clip editor's word strip and speaker track. Listeners are delegated on the document,
 // so parts that htmx swaps in work without setting anything up again.
 "use strict";
 
@@ -23,12 +23,6 @@ const numberIn = (form, name) => {
   return Number.isFinite(value) ? value : null;
 };
 
-// ---- Confirmations (Cancel, Delete) ----
-document.addEventListener("submit", (event) => {
-  const message = event.target.dataset?.confirm;
-  if (message && !window.confirm(message)) event.preventDefault();
-}, true);
-
 // ---- New video: the file, its size and duration, the cost, and the upload ----
 const newForm = () => document.getElementById("new-video-form");
 let fileSeconds = null;
@@ -37,7 +31,7 @@ function showCost(form) {
   const cost = form.querySelector("#cost");
   const balance = Number(form.dataset.balance);
   const file = form.elements.file.files[0];
-  if (!file) {
+  if (!file || form.dataset.refused) {
     cost.textContent = `Minutes are charged from the duration once it is known: about 1 minute per minute of video. You have ${balance}.`;
     cost.classList.remove("cost-warn");
     return;
@@ -56,19 +50,86 @@ function showCost(form) {
   cost.classList.toggle("cost-warn", !enough);
 }
 
+// ---- New video: a file the browser cannot read is refused before it is uploaded ----
+// Chromium and Firefox play MP4, WebM and the common audio formats; Clipsite also reads
+// containers they do not (AVI, MPEG-TS, FLV, Matroska with other codecs). So when the
+// browser cannot read a file, its first bytes decide: such a container is uploaded and
+// checked by the server; text, or bytes of no known container, is refused here.
+const MP4_BOXES = ["ftyp", "moov", "mdat", "free", "skip", "wide", "pnot"];
+
+function looksLikeText(head) {
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return true;  // UTF-16
+  if (head.includes(0)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: true });
+  } catch {
+    return false;
+  }
+  return !head.some((byte) => byte < 32 && ![9, 10, 12, 13].includes(byte));
+}
+
+function looksLikeMedia(head, fileSize) {
+  const ascii = (from, to) => String.fromCharCode(...head.subarray(from, to));
+  const boxSize = head.length >= 8 ? new DataView(head.buffer, head.byteOffset).getUint32(0) : 0;
+  if (MP4_BOXES.includes(ascii(4, 8)) && (boxSize <= 1 || (boxSize >= 8 && boxSize <= fileSize))) return true;
+  if (head[0] === 0x1a && head[1] === 0x45 && head[2] === 0xdf && head[3] === 0xa3) return true;  // Matroska, WebM
+  if (["RIFF", "RF64", "BW64", "OggS", "fLaC"].includes(ascii(0, 4))) return true;  // AVI, WAV, Ogg, FLAC
+  if (["FLV", "ID3"].includes(ascii(0, 3))) return true;
+  if ([0, 4].some((at) => [0, 1, 2].every((i) => head[at + i * (at ? 192 : 188)] === 0x47))) return true;  // MPEG-TS
+  return head[0] === 0xff && (head[1] & 0xe0) === 0xe0;  // MP3 or AAC frames
+}
+
+/** What ``file``'s first bytes say it is: "text", "media" or "unknown". */
+async function sniff(file) {
+  const head = new Uint8Array(await file.slice(0, 4096).arrayBuffer());
+  if (looksLikeText(head)) return "text";
+  return looksLikeMedia(head, file.size) ? "media" : "unknown";
+}
+
+function refuseFile(form, message) {
+  const info = form.querySelector("#file-info");
+  form.dataset.refused = "true";
+  info.textContent = message;
+  info.classList.add("error");
+  info.setAttribute("role", "alert");
+  form.querySelector("[data-dropzone]").classList.add("has-error");
+  form.querySelector("#submit-video").disabled = true;
+  showCost(form);
+}
+
+// Each chosen file's reading is numbered, so a slow answer about an earlier file is ignored.
+let reading = 0;
+
 function readDuration(form, file) {
   fileSeconds = null;
+  const mine = ++reading;
+  const submit = form.querySelector("#submit-video");
+  submit.disabled = true;  // until the browser has read the file
   const probe = document.createElement("video");
   probe.preload = "metadata";
   const url = URL.createObjectURL(file);
-  const done = () => { URL.revokeObjectURL(url); showCost(form); };
   probe.addEventListener("loadedmetadata", () => {
-    fileSeconds = Number.isFinite(probe.duration) ? probe.duration : null;
-    done();
-  });
-  probe.addEventListener("error", () => {
-    form.querySelector("#cost").textContent = "The browser cannot read this file's duration; it is charged once the server has read it.";
     URL.revokeObjectURL(url);
+    if (mine !== reading) return;
+    fileSeconds = Number.isFinite(probe.duration) ? probe.duration : null;
+    submit.disabled = false;
+    showCost(form);
+  });
+  probe.addEventListener("error", async () => {
+    URL.revokeObjectURL(url);
+    const kind = await sniff(file);
+    if (mine !== reading) return;
+    if (kind === "media") {
+      submit.disabled = false;
+      form.querySelector("#cost").textContent = "This browser cannot play this file, so its length is read " +
+        "once it is uploaded; Clipsite checks the file then and charges from its length.";
+      return;
+    }
+    refuseFile(form, kind === "text"
+      ? `This browser cannot read “${file.name}” as a video: it is a text file. It was not uploaded; ` +
+        "choose the video file itself."
+      : `This browser cannot read “${file.name}” as a video or audio file, so it was not uploaded. ` +
+        "Choose a video file, such as an MP4, MOV or WebM.");
   });
   probe.src = url;
 }
@@ -78,6 +139,9 @@ function fileChosen(form) {
   const info = form.querySelector("#file-info");
   const submit = form.querySelector("#submit-video");
   const zone = form.querySelector("[data-dropzone]");
+  reading++;
+  delete form.dataset.refused;
+  info.removeAttribute("role");
   submit.disabled = false;
   zone.classList.remove("has-error");
   if (!file) { info.textContent = ""; showCost(form); return; }
@@ -141,6 +205,8 @@ document.addEventListener("submit", (event) => {
   const form = event.target;
   if (form.id !== "new-video-form" || event.defaultPrevented) return;
   event.preventDefault();
+  // A file the browser refused, or one it is still reading, is not sent.
+  if (form.dataset.refused || form.querySelector("#submit-video").disabled) return;
   const submit = form.querySelector("#submit-video");
   const upload = form.querySelector("#upload");
   const bar = form.querySelector("#upload-progress");

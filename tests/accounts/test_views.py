@@ -58,7 +58,8 @@ def test_it_sends_a_password_reset_link_that_works(client, alice):
 
 def test_it_shows_a_new_key_once_and_lists_it_by_prefix(as_user, alice):
     client = as_user(alice)
-    response = client.post("/api-keys", {"name": "zapier"})
+    response = client.post("/api-keys", {"name": "zapier"}, follow=True)
+    assert response.redirect_chain == [("/api-keys", 302)]  # POST-redirect-GET
     raw = re.search(r"cs_live_[A-Za-z0-9_-]+", response.content.decode()).group(0)
     key = ApiKey.objects.for_key(raw)
     assert key.name == "zapier" and key.user == alice
@@ -69,10 +70,10 @@ def test_it_shows_a_new_key_once_and_lists_it_by_prefix(as_user, alice):
 def test_it_revokes_a_key_from_the_dashboard(as_user, alice, workspace, api_client):
     client = as_user(alice)
     raw = re.search(
-        r"cs_live_[A-Za-z0-9_-]+", client.post("/api-keys", {"name": "k"}).content.decode()
+        r"cs_live_[A-Za-z0-9_-]+", client.post("/api-keys", {"name": "k"}, follow=True).content.decode()
     ).group(0)
     key = ApiKey.objects.for_key(raw)
-    assert client.post(f"/api-keys/{key.pk}/revoke").status_code == 302
+    assert client.post(f"/api-keys/{key.pk}/revoke", {"confirm": "yes"}).status_code == 302
     assert api_client.get("/api/workspaces", HTTP_X_API_KEY=raw).status_code == 401
 
 
@@ -130,7 +131,7 @@ def test_it_lets_only_managers_change_roles_and_remove(as_user, alice, bob, work
     admin_client = as_user(alice)
     admin_client.post(f"/team/members/{membership.pk}/role", {"role": "admin"})
     assert workspace.role_of(bob) == "admin"
-    admin_client.post(f"/team/members/{membership.pk}/remove")
+    admin_client.post(f"/team/members/{membership.pk}/remove", {"confirm": "yes"})
     assert workspace.role_of(bob) is None
 
 

@@ -35,6 +35,7 @@ def test_it_signs_up_creates_a_key_shows_it_once_and_revokes_it(page, live_serve
     expect(row.get_by_text("active")).to_be_visible()
 
     row.get_by_role("button", name="Revoke my agent").click()
+    row.get_by_role("button", name="Yes, revoke").click()  # it asks first (tests/browser/test_paper_cuts.py)
     expect(page.get_by_text("Requests using it are refused")).to_be_visible()
     expect(page.locator("#keys tbody tr", has_text="my agent").get_by_text("revoked")).to_be_visible()
     snap(page, "api-keys-revoked")

@@ -201,7 +201,8 @@ def test_it_says_how_many_minutes_are_left(as_alice, workspace):
 
 
 def test_it_stops_polling_the_status_once_the_video_is_finished(as_alice, alice, workspace):
-    video = make_video(workspace, alice, status=Video.Status.ANALYZING, progress=57)
+    video = make_video(workspace, alice, status=Video.Status.ANALYZING, progress=57, source_kind="url",
+                       source_url="https://cdn.example.com/talk.mp4")  # fmt: skip
     running = as_alice.get(f"/videos/{video.pk}/status")
     panel = running.content.decode()
     assert 'hx-trigger="every 2s"' in panel and "HX-Trigger" not in running
@@ -259,7 +260,7 @@ def test_it_filters_and_sorts_clips_by_the_apis_parameters(as_alice, done):
 
 def test_it_cancels_a_running_video_and_retries_it(as_alice, alice, workspace):
     video = make_video(workspace, alice, status=Video.Status.TRANSCRIBING, progress=30)
-    response = as_alice.post(f"/videos/{video.pk}/cancel")
+    response = as_alice.post(f"/videos/{video.pk}/cancel", {"confirm": "yes"})
     video.refresh_from_db()
     assert (
         response.status_code == 302
@@ -276,7 +277,7 @@ def test_it_deletes_a_video_for_its_submitter_but_not_for_another_member(client,
     assert client.post(f"/videos/{done.pk}/delete").status_code == 403
     assert "Delete</button>" not in client.get(f"/videos/{done.pk}/").content.decode()
     client.force_login(alice)
-    response = client.post(f"/videos/{done.pk}/delete")
+    response = client.post(f"/videos/{done.pk}/delete", {"confirm": "yes"})
     assert response.status_code == 302 and response.url == "/videos/"
     assert not Video.objects.filter(pk=done.pk).exists() and not Clip.objects.exists()
 

@@ -172,8 +172,11 @@ def test_it_rotates_the_secret_and_shows_the_new_one_once(as_alice, subscribe, r
 
 def test_it_deletes_after_confirmation(as_alice, endpoint):
     page = as_alice.get(f"/webhooks/{endpoint.pk}/").content.decode()
-    assert 'data-confirm="Delete this endpoint and its delivery log?' in page
-    response = as_alice.post(f"/webhooks/{endpoint.pk}/delete", follow=True)
+    assert f'hx-post="/webhooks/{endpoint.pk}/delete" hx-target="closest .confirm-slot"' in page
+    question = as_alice.post(f"/webhooks/{endpoint.pk}/delete", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in question and "Delete this endpoint?" in question and 'value="yes"' in question
+    assert Endpoint.objects.exists()
+    response = as_alice.post(f"/webhooks/{endpoint.pk}/delete", {"confirm": "yes"}, follow=True)
     assert response.redirect_chain[-1][0] == "/webhooks/" and "Deleted the endpoint" in response.content.decode()
     assert not Endpoint.objects.exists()
 
