@@ -36,12 +36,17 @@ SPEECH = ("en_", "es_", "de_", "ca_", "vid_talkinghead_", "vid_face_closeup")
 LOUDNORM = f"loudnorm=I={loudness.TARGET_LUFS}:TP={loudness.TRUE_PEAK}:LRA=11"
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_of(args: list[str | Path]) -> tuple[float, str]:
-    """CPU seconds (user + system) of one ffmpeg run, and its stderr."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """CPU seconds of one ffmpeg run, and its stderr."""
+    before = children_cpu()
     done = subprocess.run(["ffmpeg", "-hide_banner", "-y", *args], capture_output=True, text=True, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stderr
+    return children_cpu() - before, done.stderr
 
 
 def encode(source: Path, seconds: float, audio_filter: str, out: Path) -> float:
@@ -64,11 +69,9 @@ def loudnorm_filter(source: Path, seconds: float) -> tuple[float, str]:
 
 
 def clipsite_filter(source: Path, seconds: float, config: PipelineConfig) -> tuple[float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = children_cpu()
     measured = loudness.measure(source, config, 0.0, seconds)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return cpu, loudness.normalising_filter(measured)
+    return children_cpu() - before, loudness.normalising_filter(measured)
 
 
 def main() -> None:

@@ -32,6 +32,9 @@ SILENCE_LUFS = -70.0
 MAX_GAIN_DB = 36.0
 
 _NUMBER = r"(-?(?:\d+(?:\.\d+)?|inf))"
+# The measuring filter: integrated loudness and true peak; framelog=verbose keeps its
+# per-frame lines out of an info-level log, which then holds only the summary.
+EBUR128 = "ebur128=peak=true:framelog=verbose"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,12 +57,18 @@ def measure(path: Path | str, config: PipelineConfig, start: float = 0.0, end: f
     window: list[str] = ["-ss", f"{start:.3f}"] if start > 0 else []
     if end is not None:
         window += ["-t", f"{end - start:.3f}"]
-    # framelog=verbose keeps the per-frame lines out of an info-level log: only the summary.
     args = [
         "-nostats", "-loglevel", "info", *window, "-i", path,
-        "-map", "0:a:0", "-vn", "-sn", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-",
+        "-map", "0:a:0", "-vn", "-sn", "-af", EBUR128, "-f", "null", "-",
     ]  # fmt: skip
-    stderr = run_ffmpeg(args, config, what="measure the loudness").stderr.decode("utf-8", "replace")
+    return parse_summary(run_ffmpeg(args, config, what="measure the loudness").stderr.decode("utf-8", "replace"))
+
+
+def parse_summary(stderr: str) -> Loudness:
+    """The loudness in the summary that the :data:`EBUR128` filter logs at ``info`` level.
+
+    Raises :class:`MediaError` when ``stderr`` holds no complete summary.
+    """
     summary = stderr[stderr.rfind("Summary:") :]
     level = re.search(rf"I:\s+{_NUMBER} LUFS", summary)
     peak = re.search(rf"Peak:\s+{_NUMBER} dBFS", summary)

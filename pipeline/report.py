@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import caption_zones
+from pipeline import caption_zones, loudness
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError
 from pipeline.faces import Face, default_detector
@@ -74,7 +74,6 @@ TITLES = {
     "loudness": "Loudness",
     "resolution": "Sharpness",
 }
-_NUMBER = r"(-?(?:\d+(?:\.\d+)?|inf))"
 
 
 @dataclasses.dataclass
@@ -187,14 +186,14 @@ def build_report(
     """
     wants_faces = faces_apply(plan)
     try:
-        frames, times, loudness = measure_output(output, end - start, config, sample_faces=wants_faces)
+        frames, times, level = measure_output(output, end - start, config, sample_faces=wants_faces)
         measured = True
     except MediaError:
-        frames, times, loudness, measured = [], [], None, False
+        frames, times, level, measured = [], [], None, False
     faces, faces_check = check_faces(frames, times, plan, width, height, applies=wants_faces, measured=measured)
     captions, captions_check = check_captions(ass_document, width, height)
     cuts, cuts_check = check_cuts(words, start, end)
-    sound, sound_check = check_loudness(loudness, has_audio=media.has_audio)
+    sound, sound_check = check_loudness(level, has_audio=media.has_audio)
     resolution, resolution_check = check_resolution(plan, width, height)
     checks = [faces_check, captions_check, cuts_check, sound_check, resolution_check]
     return make_report(checks, Measures(faces, captions, cuts, sound, resolution))
@@ -242,14 +241,10 @@ def measure_output(
             "-map", "0:v:0", "-vf", f"{pick}scale={size[0]}:{size[1]}:flags=fast_bilinear,showinfo",
             "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1",
         ]  # fmt: skip
-    args += ["-i", output, *video, "-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+    args += ["-i", output, *video, "-map", "0:a:0", "-af", loudness.EBUR128, "-f", "null", "-"]
     result = run_ffmpeg(args, config, what="check the rendered clip")
     stderr = result.stderr.decode("utf-8", "replace")
-    summary = stderr[stderr.rfind("Summary:") :]
-    level = re.search(rf"I:\s+{_NUMBER} LUFS", summary)
-    peak = re.search(rf"Peak:\s+{_NUMBER} dBFS", summary)
-    if "Summary:" not in stderr or not level or not peak:
-        raise MediaError("The clip's loudness could not be measured.")
+    measured = loudness.parse_summary(stderr)
     frames: list[np.ndarray] = []
     times: list[float] = []
     if sample_faces:
@@ -259,7 +254,7 @@ def measure_output(
         times = [float(t) for t in re.findall(r"Parsed_showinfo.*?pts_time:\s*([-\d.]+)", stderr)][: len(frames)]
         times += [0.0] * (len(frames) - len(times))
     # ebur128 floors the integrated level at -70 LUFS; digital silence has a peak of -inf.
-    integrated, true_peak = float(level.group(1)), float(peak.group(1))
+    integrated, true_peak = measured.integrated, measured.true_peak
     integrated = integrated if math.isfinite(integrated) else SILENCE_LUFS
     return frames, times, (integrated, true_peak if math.isfinite(true_peak) else None)
 
