@@ -57,10 +57,12 @@ NMS_IOU = 0.3
 SWITCH_AREA = 1.5
 SWITCH_FRAMES = 3
 _OUTPUTS = ["537", "538", "539", "540"]  # heatmap, scale, offset, landmarks
-# The face pass first looks at every COARSE_STEP-th frame. When each of those holds exactly
-# one face that barely moves between them (a seated talking head: most clips), the frames
-# in between are interpolated rather than detected, which saves two thirds of the
-# detector's time; anything else (no face, two faces, a move, a cut) detects every frame.
+# The face pass first looks at every COARSE_STEP-th frame. Between two of those that each
+# hold exactly one face, barely moved from one to the other (a seated talking head: most
+# of most clips), the frames are interpolated rather than detected, which saves two thirds
+# of the detector's time there; the frames around anything else (no face, two faces, a
+# move, a cut) are all detected. The steadiness is judged gap by gap, so one cut or turn
+# of the head costs the detections around it, not the whole clip's.
 COARSE_STEP = 3
 # "Barely moves": the face's centre shifts less than this share of its own width, and its
 # width changes less than this share, from one coarse frame to the next.
@@ -132,8 +134,9 @@ def detect_faces(
 ) -> list[list[Face]]:
     """The faces of each frame (most confident first), in pixels ``factor`` times the frames'.
 
-    Coarse first (see :data:`COARSE_STEP`): a steady single face is interpolated between
-    the frames looked at; otherwise every frame is detected. ``progress`` gets fractions.
+    Coarse first (see :data:`COARSE_STEP`): between two frames looked at that hold one
+    steady face, the face is interpolated; between any others every frame is detected.
+    ``progress`` gets fractions.
     """
     detector = default_detector()
     count = len(frames)
@@ -142,15 +145,14 @@ def detect_faces(
     for done, i in enumerate(looked):
         faces[i] = [face.scaled(factor) for face in detector.detect(frames[i])]
         progress((done + 1) / count)
-    if is_steady([faces[i] for i in looked]):
-        for a, b in itertools.pairwise(looked):
-            for i in range(a + 1, b):
+    for a, b in itertools.pairwise(looked):
+        steady = is_steady([faces[a], faces[b]])
+        for i in range(a + 1, b):
+            if steady:
                 faces[i] = [between(faces[a][0], faces[b][0], (i - a) / (b - a))]
-    else:
-        for i in range(count):
-            if i not in faces:
+            else:
                 faces[i] = [face.scaled(factor) for face in detector.detect(frames[i])]
-            progress(len(faces) / count)
+                progress(len(faces) / count)
     progress(1.0)
     return [faces[i] for i in range(count)]
 

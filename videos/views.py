@@ -27,7 +27,7 @@ from accounts.views import _workspace
 from clips import views as clip_views
 from clips.models import Clip
 from clipsite.signed_media import signed_url
-from videos import actions, progress
+from videos import actions, estimate, progress
 from videos.config import validate_config
 from videos.errors import SubmitRefused
 from videos.forms import NewVideoForm
@@ -143,11 +143,12 @@ def video_new(request):
 
 def _status_context(video: Video) -> dict:
     """The status panel's context (``video.stage``: its step's label); while clips render, how
-    many of them are done."""
+    many of them are done; while it runs, the time left if this machine's speeds tell it."""
     counts = video.clip_status_counts() if video.status == Video.Status.GENERATING_CLIPS else {}
     video.stage = progress.stage_label(video)
     return {
         "video": video, "stages": progress.timeline(video), "can_retry": progress.can_retry(video),
+        "time_left": "" if video.is_terminal else estimate.describe(estimate.seconds_left(video)),
         "clips_total": sum(counts.values()),
         "clips_done": counts.get(Clip.Status.COMPLETED, 0) + counts.get(Clip.Status.FAILED, 0),
     }  # fmt: skip

@@ -95,6 +95,8 @@ def test_it_shows_each_clip_the_moment_it_is_rendered(page, live_server, alice, 
     expect(player).to_be_visible(timeout=POLL_TIMEOUT_MS)
     expect(page.locator("#video-status")).to_have_attribute("data-status", "generating_clips")
     expect(page.locator(f"#clip-{second.pk}")).to_contain_text("Rendering…")
+    # 12 s of clip took a moment: the 6 s left take less than a minute at the video's own pace.
+    expect(page.locator("#time-left")).to_have_text("Less than a minute left", timeout=POLL_TIMEOUT_MS)
     expect(page.locator(f"#clip-{first.pk}").get_by_role("link", name="Download Clip number 1")).to_be_visible()
     assert loaded_duration(player) == pytest.approx(2.0, abs=0.2)
     assert shoot(page, tmp_path, "clips-as-ready") <= VIEWPORTS["phone"]["width"]
@@ -105,6 +107,7 @@ def test_it_shows_each_clip_the_moment_it_is_rendered(page, live_server, alice, 
     expect(page.locator(f"#clip-{second.pk} video")).to_be_visible(timeout=POLL_TIMEOUT_MS)
     expect(page.locator("#video-status")).to_have_attribute("data-status", "completed", timeout=POLL_TIMEOUT_MS)
     expect(cards).to_have_count(2)
+    expect(page.locator("#time-left")).to_have_count(0)
     expect(page.locator("#clip-poller")).not_to_have_attribute("hx-trigger", "every 2s")
     assert page.evaluate("window.__marker") == 1  # never reloaded
     # The first clip's player is the same element, still playing.
