@@ -127,7 +127,7 @@ def status(app: App, video: str, wait: bool, interval: float) -> None:
     """Show a video's stage and progress, or follow it with --wait.
 
     GET /api/videos/VIDEO/status. With --wait, follow it until it has completed or
-    failed: a bar of its progress, a line as each stage begins. Exits 1 when the video
+    failed: a bar of its progress and the time left, a line as each stage begins. Exits 1 when the video
     has failed (with or without --wait), printing why; Ctrl-C stops waiting but not the
     video.
     """
@@ -139,6 +139,8 @@ def status(app: App, video: str, wait: bool, interval: float) -> None:
     info = payload["video"]
     app.out.line(f"{info['id']}  {info.get('title') or ''}".rstrip())
     app.out.line(f"Stage: {payload['job']['stage']} ({info['progress']}%)")
+    if payload["job"].get("timeLeft"):
+        app.out.line(f"Time left: {payload['job']['timeLeft']}")
     app.out.line(f"Clips: {info.get('clipCount', 0)}")
     if info["status"] == "failed":
         raise CliError(f"Video {info['id']} failed: {info.get('errorMessage') or 'no reason given'}",
@@ -156,7 +158,8 @@ def _follow(app: App, path: str, payload: dict[str, Any], interval: float) -> di
                 if payload["job"]["stage"] != stage:
                     stage = payload["job"]["stage"]
                     app.out.note(f"{video_id}: {stage}")
-                bars.update(task, completed=info["progress"], description=stage)
+                left = payload["job"].get("timeLeft")  # a server older than the estimate has none
+                bars.update(task, completed=info["progress"], description=f"{stage} · {left}" if left else stage)
                 if info["status"] in VIDEO_DONE:
                     return payload
                 time.sleep(interval)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clipsite.api import PageFieldsSerializer, StrictFieldsMixin
+from videos import estimate
 from videos.config import VideoConfigSerializer
 from videos.models import Video
 
@@ -89,6 +90,11 @@ class VideoDetailEnvelopeSerializer(serializers.Serializer):
 class JobSerializer(serializers.Serializer):
     progress = serializers.IntegerField()
     stage = serializers.CharField()
+    secondsLeft = serializers.IntegerField(
+        allow_null=True, help_text="Seconds until the video is done, estimated from this server's measured speeds "
+                                   "(videos.estimate); null when finished or not yet known.",
+    )  # fmt: skip
+    timeLeft = serializers.CharField(help_text='The same in words ("About 4 min left"); empty when null.')
 
 
 class StatusVideoSerializer(serializers.Serializer):
@@ -106,10 +112,12 @@ class StatusSerializer(serializers.Serializer):
 
 
 def status_payload(video: Video) -> dict:
+    left = estimate.seconds_left(video)
     return {
         "video": {"id": video.pk, "status": video.status, "progress": video.progress, "title": video.title,
                   "errorMessage": video.error_message or None, "clipCount": video.clips.count()},
-        "job": {"progress": video.progress, "stage": video.get_status_display()},
+        "job": {"progress": video.progress, "stage": video.get_status_display(),
+                "secondsLeft": None if left is None else round(left), "timeLeft": estimate.describe(left)},
     }  # fmt: skip
 
 

@@ -55,6 +55,20 @@ def test_it_logs_in_to_a_private_config_file_and_uses_it(cli, live_server, finis
     assert status.out.splitlines() == [f"{finished_video.pk}  Money talk", "Stage: Completed (100%)", "Clips: 3"]
 
 
+def test_it_shows_the_time_left_of_a_running_video(cli, live_server, alice, workspace, alice_key):
+    from tests.videos.test_estimate import finished
+
+    finished(workspace, alice)
+    running = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="upload", title="Long talk",
+                                   status="transcribing", progress=20, duration=300.0)  # fmt: skip
+
+    run = cli("status", running.pk, url=live_server.url, key=alice_key)
+
+    assert run.code == 0, run.err
+    assert run.out.splitlines() == [f"{running.pk}  Long talk", "Stage: Transcribing (20%)",
+                                    "Time left: About 2 min left", "Clips: 0"]  # fmt: skip
+
+
 def test_it_exits_with_the_documented_codes_and_plain_messages(cli, live_server, finished_video, alice_key,
                                                                charlie, key_for):  # fmt: skip
     video = finished_video.pk

@@ -190,6 +190,19 @@ def test_it_shows_a_video_with_ssemble_sentences_on_the_source_timeline(alice_ap
 def test_it_reports_status_in_scalereachs_shape(alice_api, finished_video):
     body = alice_api.get(f"/api/videos/{finished_video.pk}/status").json()
     assert body["video"]["status"] == "completed" and body["job"]["progress"] == 100
+    assert body["job"]["secondsLeft"] is None and body["job"]["timeLeft"] == ""
+
+
+def test_it_reports_the_time_left_of_a_running_video(alice_api, workspace, alice):
+    from tests.videos.test_estimate import finished
+
+    finished(workspace, alice)
+    running = Video.objects.create(workspace=workspace, submitted_by=alice, source_kind="upload",
+                                   status="transcribing", progress=20, duration=300.0)  # fmt: skip
+
+    job = alice_api.get(f"/api/videos/{running.pk}/status").json()["job"]
+
+    assert job == {"progress": 20, "stage": "Transcribing", "secondsLeft": 96, "timeLeft": "About 2 min left"}
 
 
 def test_it_cancels_a_running_video_and_refunds(alice_api, workspace, alice):
