@@ -130,6 +130,7 @@ def plan_reframe(
     progress: ProgressFn = no_progress,
     layout: str = "auto",
     pins: Sequence[dict] = (),
+    speech: Sequence[tuple[float, float]] = (),
 ) -> ReframePlan:
     """Plan the reframing of ``source`` between ``start`` and ``end`` (source seconds).
 
@@ -146,6 +147,10 @@ def plan_reframe(
     of the source width): there the crop follows the person nearest ``x`` whoever speaks,
     in ``auto`` or ``crop`` (a stacked split or ``fit`` already shows everyone). A source
     of the output's shape, or a vertical one, is never cropped whatever the layout.
+    ``speech`` is when someone speaks, ``(start, end)`` in source seconds (the transcript's
+    words): a single person's ``speaking`` spans are read from it, where decoding the
+    clip's audio again for a voice detector would cost about 2 % of the render. Two or
+    more people are told apart by voice and mouths, so their audio is decoded.
     Decodes only the range; raises :class:`RenderError` when it cannot be decoded, or for
     an unknown layout or a malformed pin.
     """
@@ -206,7 +211,7 @@ def plan_reframe(
     plan.windows = [_follow(faces, times, cuts(), duration, width, height, target, pins)]
     if len(persons) == 1:
         # One person: they are the one speaking whenever there is a voice.
-        voice = speakers.decode_voice(source, start, end, times, PROXY_FPS, config) >= speakers.VOICE_MIN
+        voice = _speech_at(speech, times + start, 0.5 / PROXY_FPS)
         spans = speakers.speaking_spans([0 if v else None for v in voice], times, PROXY_FPS, 0)
         x = float(np.median([f.cx for f in persons[0].values()])) / width
         plan.speakers = [{"id": 0, "x": round(x, 3), "speaking": spans}]
@@ -246,6 +251,14 @@ def _steady_talk(
         i = min(max(0, bisect_right(times, t) - 1), len(times) - 2)
         faces.append([between(found[i][0], found[i + 1][0], (t - times[i]) / (times[i + 1] - times[i]))])
     return grid, faces
+
+
+def _speech_at(speech: Sequence[tuple[float, float]], times: np.ndarray, half: float) -> np.ndarray:
+    """Per time, whether a span of ``speech`` overlaps ``[t - half, t + half]``."""
+    if not len(speech):
+        return np.zeros(len(times), bool)
+    spans = np.asarray(speech, float)
+    return ((spans[None, :, 0] <= times[:, None] + half) & (spans[None, :, 1] >= times[:, None] - half)).any(axis=1)
 
 
 def _one_shot(plan: ReframePlan, duration: float, speaker: int | None = None) -> ReframePlan:

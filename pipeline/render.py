@@ -167,6 +167,7 @@ def render_clip(
                 progress=scaled_progress(progress, 0.02, 0.2),
                 layout=options.layout,
                 pins=options.pins,
+                speech=[(word.start, word.end) for word in words if word.end > start and word.start < end],
             )
             audio = measuring.result() if measuring else ""
         result.layout = plan.layout

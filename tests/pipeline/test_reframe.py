@@ -268,6 +268,22 @@ def test_it_frames_a_steady_talking_head_from_its_keyframes_without_the_proxy_de
     assert max(abs(fast.at(t)[0] - slow.at(t)[0]) for t in np.arange(0, 6, 0.1)) < 0.05 * slow.w
 
 
+def test_it_reads_a_single_speakers_spans_from_the_speech_without_decoding_the_audio(media_dir, monkeypatch):
+    monkeypatch.setattr("pipeline.audio.decode_audio", _no_audio_decode)
+    path = media_dir / "vid_talkinghead_WDA_KatieHill_000.mp4"
+    media = probe(path, CONFIG)
+
+    # Words at 1.1-2.5 s and 3.2-3.9 s of the source: 0.6-2.0 s and 2.7-3.4 s of the clip.
+    plan = plan_reframe(path, media, 0.5, 6.5, 1080, 1920, CONFIG, scene_cuts=[], speech=[(1.1, 2.5), (3.2, 3.9)])
+    silent = plan_reframe(path, media, 0.5, 6.5, 1080, 1920, CONFIG, scene_cuts=[])
+
+    # Each span covers the 3 fps proxy frames the words overlap, each frame 1/3 s wide.
+    ((speaker,), (quiet,)) = plan.speakers, silent.speakers
+    assert speaker["id"] == 0 and 0.3 < speaker["x"] < 0.7
+    assert speaker["speaking"] == [[0.5, 2.17], [2.5, 3.5]]
+    assert quiet["speaking"] == []
+
+
 def test_it_decodes_the_proxy_where_keyframes_show_a_cut(media_dir, monkeypatch):
     monkeypatch.setattr("pipeline.reframe.decode_proxy", _no_proxy_decode)
 
@@ -277,3 +293,7 @@ def test_it_decodes_the_proxy_where_keyframes_show_a_cut(media_dir, monkeypatch)
 
 def _no_proxy_decode(*args, **kwargs):
     raise AssertionError("the proxy was decoded")
+
+
+def _no_audio_decode(*args, **kwargs):
+    raise AssertionError("the audio was decoded")
