@@ -94,18 +94,8 @@ class ClipRender(APIView):
         clip = user_clip(request, clip_id)
         body = ClipRenderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        offset = clip.video.source_offset
         try:
-            clip = actions.rerender(
-                clip,
-                start=data["startTime"] - offset if "startTime" in data else None,
-                end=data["endTime"] - offset if "endTime" in data else None,
-                caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
-                aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
-                auto_hook=data.get("enableAutoHook"), layout=data.get("layout"), pins=data.get("pins"),
-                brand_kit=data.get("brandKit"),
-            )  # fmt: skip
+            clip = body.rerender(clip)
         except actions.ClipEditError as exc:
             if exc.field in ("status", "source"):
                 raise Conflict(str(exc)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clips import actions
 from clips.actions import MAX_PINS
 from clips.models import Clip
 from clips.words import clean_hashtags
@@ -290,3 +291,17 @@ class ClipRenderSerializer(StrictFieldsMixin, serializers.Serializer):
         many=True, required=False, max_length=MAX_PINS,
         help_text="Replaces the saved pins; left out, they are kept (moved with a new startTime).",
     )  # fmt: skip
+
+    def rerender(self, clip: Clip) -> Clip:
+        """Re-render ``clip`` with the validated settings (times on the source's timeline, as
+        the API gives them); raises :class:`clips.actions.ClipEditError` as the action does."""
+        data, offset = self.validated_data, clip.video.source_offset
+        return actions.rerender(
+            clip,
+            start=data["startTime"] - offset if "startTime" in data else None,
+            end=data["endTime"] - offset if "endTime" in data else None,
+            caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
+            aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
+            auto_hook=data.get("enableAutoHook"), layout=data.get("layout"), pins=data.get("pins"),
+            brand_kit=data.get("brandKit"),
+        )  # fmt: skip

@@ -16,7 +16,6 @@ from pydantic import Field
 from rest_framework import exceptions
 
 from accounts.models import ApiKey
-from clips import actions
 from clips.models import Clip
 from clips.serializers import ClipFiltersSerializer, ClipRenderSerializer
 from mcpserver.caller import authorize, current
@@ -85,16 +84,7 @@ def rerender_clip(
              "hookText": hook_text, "enableAutoHook": enable_auto_hook}  # fmt: skip
     body = ClipRenderSerializer(data={name: value for name, value in given.items() if value is not None})
     body.is_valid(raise_exception=True)
-    data = body.validated_data
-    offset = clip.video.source_offset
-    clip = actions.rerender(
-        clip,
-        start=data["startTime"] - offset if "startTime" in data else None,
-        end=data["endTime"] - offset if "endTime" in data else None,
-        caption_template=data.get("captionTemplate"), captions=data.get("enableCaptions"),
-        aspect_ratio=data.get("aspectRatio"), hook_text=data.get("hookText"),
-        auto_hook=data.get("enableAutoHook"), layout=data.get("layout"),
-    )  # fmt: skip
+    clip = body.rerender(clip)
     return clip_result(clip, current())
 
 
