@@ -90,6 +90,11 @@ def run_ffmpeg(
     return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout, config.ffmpeg_niceness)
 
 
+def decode_threads(config: PipelineConfig) -> list[str]:
+    """The input option setting how many threads decode the next input, when ``config`` sets it."""
+    return ["-threads", str(config.ffmpeg_decode_threads)] if config.ffmpeg_decode_threads else []
+
+
 def run_ffprobe(
     path: str | os.PathLike[str],
     config: PipelineConfig,

@@ -242,9 +242,12 @@ def _steady_talk(
     if keyframes_differ([rgb for _, rgb in samples]):
         return None
     detector = default_detector()
-    found = [[face.scaled(width / proxy_w) for face in detector.detect(rgb)] for _, rgb in samples]
-    if not is_steady(found):
-        return None
+    found: list[list[Face]] = []
+    for _, rgb in samples:
+        found.append([face.scaled(width / proxy_w) for face in detector.detect(rgb)])
+        # Steadiness holds pair by pair: the first keyframe that breaks it ends the check.
+        if not is_steady(found[-2:]):
+            return None
     grid = np.arange(max(1, round((end - start) * PROXY_FPS))) / PROXY_FPS
     faces = []
     for t in grid + start:

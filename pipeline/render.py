@@ -9,7 +9,7 @@ Cost model. The only full-resolution decode and the only encode are the single f
 pass. Before it, two cheap reads of the clip's range only: the face pass on a small
 proxy (:mod:`pipeline.reframe`) and a loudness measurement of the audio alone (audio
 decoding runs at hundreds of times real time). The video is never encoded twice and a
-rendered clip is never re-encoded; the thumbnail is one frame decoded from the result.
+rendered clip is never re-encoded; the thumbnail is a frame of that pass, written as it goes.
 The clip report (:mod:`pipeline.report`) reads the result once more: its audio and a
 few keyframes, never a full decode.
 
@@ -30,7 +30,7 @@ from pipeline import captions as ass_captions
 from pipeline import loudness, reframe, watermark
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, PipelineError, RenderError
-from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
+from pipeline.ffmpeg import decode_threads, run_ffmpeg, run_ffprobe
 from pipeline.framing import ReframePlan
 from pipeline.report import ClipReport, build_report
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
@@ -42,12 +42,18 @@ MIN_CLIP_SECONDS = 0.5
 # a tenth of the CPU against a normal process) while clips render side by side, so that
 # the best clip finishes almost as if alone; the total work is unchanged.
 LATER_CLIP_NICENESS = 10
+# The thumbnail is the clip's frame at this time (or at its middle, for a shorter clip).
+THUMBNAIL_AT = 1.5
 
 
 def ranked_config(config: PipelineConfig, rank: int) -> PipelineConfig:
     """``config`` for the first render of a video's clip ranked ``rank`` (1 is the best):
-    every clip after the best yields the CPU to it (see :data:`LATER_CLIP_NICENESS`)."""
-    return config if rank <= 1 else config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS)
+    every clip after the best yields the CPU to it (see :data:`LATER_CLIP_NICENESS`) and,
+    rendered while the cores are busy, decodes on one thread (see
+    :attr:`PipelineConfig.ffmpeg_decode_threads`)."""
+    if rank <= 1:
+        return config
+    return config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS, ffmpeg_decode_threads=1)
 
 
 @dataclasses.dataclass
@@ -200,8 +206,8 @@ def render_clip(
                 config,
                 scaled_progress(progress, 0.22, 0.97),
                 logo=options.logo,
+                thumbnail=(Path(thumbnail_path), min(THUMBNAIL_AT, (end - start) / 2)),
             )
-        _thumbnail(out_path, thumbnail_path, min(1.5, (end - start) / 2), config)
         info = run_ffprobe(
             out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
         )
@@ -230,6 +236,7 @@ def encode_args(
     out_path: Path,
     config: PipelineConfig,
     extra_inputs: list[str | Path] | None = None,
+    extra_outputs: list[str | Path] | None = None,
 ) -> list[str | Path]:
     """The ffmpeg arguments of the single encoding pass (shared with bench/render.py's floor).
 
@@ -237,10 +244,11 @@ def encode_args(
     frame-accurate when transcoding and skips decoding everything before the keyframe
     preceding ``start``. A source without audio gets a silent track, so every clip has
     one. ``extra_inputs`` (input arguments, such as a logo's) come after those: their
-    first input is number :func:`first_extra_input`.
+    first input is number :func:`first_extra_input`. ``extra_outputs`` (output options
+    and a file each) follow the clip's file.
     """
     duration = f"{end - start:.3f}"
-    args: list[str | Path] = ["-ss", f"{start:.3f}", "-t", duration, "-i", source]
+    args: list[str | Path] = [*decode_threads(config), "-ss", f"{start:.3f}", "-t", duration, "-i", source]
     if has_audio:
         audio_graph = f"[0:a:0]{audio_filter + ',' if audio_filter else ''}aresample={AUDIO_RATE}[a]"
     else:
@@ -254,7 +262,7 @@ def encode_args(
         "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-ac", "2",
         "-t", duration, "-movflags", "+faststart", "-map_metadata", "-1", out_path,
     ]  # fmt: skip
-    return args
+    return args + (extra_outputs or [])
 
 
 def first_extra_input(has_audio: bool) -> int:
@@ -275,8 +283,13 @@ def _encode(
     out_path: Path,
     config: PipelineConfig,
     progress: ProgressFn,
+    *,
+    thumbnail: tuple[Path, float],
     logo: watermark.Logo | None = None,
 ) -> None:
+    """The single encoding pass. It also writes ``thumbnail`` (a path and clip seconds): the
+    clip's frame at that time as a JPEG, taken from the frames being encoded, so the clip
+    is never decoded again for it."""
     captions = f"ass=filename={_filter_path(ass)}"
     graph, pad, inputs = reframe.video_filter(plan, width, height), "[framed]", []
     if logo is not None:
@@ -284,8 +297,15 @@ def _encode(
         index = first_extra_input(media.has_audio)
         graph += ";" + watermark.overlay_graph(logo, index, width, height, pad, "[branded]")
         pad, inputs = "[branded]", watermark.input_args(logo)
-    graph += f";{pad}{captions},format=yuv420p[v]"
-    args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config, inputs)
+    still, at = thumbnail
+    still.parent.mkdir(parents=True, exist_ok=True)
+    # Only the first frame at or after ``at`` goes on to the JPEG encoder: every frame that
+    # reached it would be converted to JPEG's colour range first, a cost as large as the
+    # rest of the filters.
+    first = f"select='gte(t,{at:.3f})*isnan(prev_selected_t)'"
+    graph += f";{pad}{captions},format=yuv420p,split[v][still];[still]{first}[thumb]"
+    outputs: list[str | Path] = ["-map", "[thumb]", "-frames:v", "1", "-q:v", "3", "-update", "1", still]
+    args = encode_args(source, start, end, graph, audio_filter, media.has_audio, out_path, config, inputs, outputs)
     try:
         run_ffmpeg(args, config, what="render the clip", duration=end - start, progress=progress)
     except MediaError as exc:
@@ -319,13 +339,3 @@ def _audio_filter(source: Path, start: float, end: float, config: PipelineConfig
         return loudness.normalising_filter(loudness.measure(source, config, start, end))
     except MediaError:
         raise RenderError("The clip's loudness could not be measured.") from None
-
-
-def _thumbnail(clip: Path, thumbnail: Path, at: float, config: PipelineConfig) -> None:
-    """One JPEG frame of the rendered clip (decoded, never re-encoded as video)."""
-    thumbnail.parent.mkdir(parents=True, exist_ok=True)
-    args = ["-ss", f"{at:.3f}", "-i", clip, "-frames:v", "1", "-q:v", "3", "-update", "1", thumbnail]
-    try:
-        run_ffmpeg(args, config, what="write the thumbnail")
-    except MediaError as exc:
-        raise RenderError(exc.message) from None

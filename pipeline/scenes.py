@@ -119,7 +119,7 @@ def detect_scenes(
         cuts: list[FrameTimecode] = []
         next_report = start
         try:
-            for time, image in _small_frames(container, start, end):
+            for time, image in _small_frames(container, start, end, config.ffmpeg_decode_threads):
                 # Frames are numbered in presentation order and mapped back to their
                 # real times below, which keeps variable-frame-rate video exact.
                 cuts += detector.process_frame(FrameTimecode(len(times), fps=rate), image)
@@ -212,14 +212,17 @@ def _failure(done: str, exc: Exception) -> MediaError:
                       detail=str(exc))
 
 
-def _small_frames(container: Any, start: float, end: float | None) -> Iterator[tuple[float, np.ndarray]]:
+def _small_frames(
+    container: Any, start: float, end: float | None, threads: int = 0
+) -> Iterator[tuple[float, np.ndarray]]:
     """``(source time, BGR image ANALYSIS_WIDTH wide)`` for each frame in ``[start, end)``.
 
     The demuxer seeks to the keyframe before ``start``; frames decoded on the way from
-    there are dropped without being scaled.
+    there are dropped without being scaled. ``threads`` decode (0: as many as help).
     """
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
+    stream.thread_count = threads
     origin = (container.start_time or 0) / 1_000_000
     if start > 0:
         container.seek(int((origin + start) * 1_000_000))

@@ -12,7 +12,7 @@ import pytest
 from pipeline.config import PipelineConfig
 from pipeline.errors import RenderError
 from pipeline.faces import Face, default_detector
-from pipeline.framing import MAX_SPEED, PROXY_FPS, ReframePlan, Window
+from pipeline.framing import MAX_SPEED, PROXY_FPS, ReframePlan, Window, decode_proxy
 from pipeline.probe import probe
 from pipeline.reframe import _follow, output_size, plan_reframe, video_filter
 from pipeline.scenes import detect_scenes
@@ -297,3 +297,12 @@ def _no_proxy_decode(*args, **kwargs):
 
 def _no_audio_decode(*args, **kwargs):
     raise AssertionError("the audio was decoded")
+
+
+def test_it_decodes_the_same_proxy_frames_on_one_thread(media_dir):
+    source = media_dir / "vid_face_landscape_liveportrait_s18.mp4"
+    threaded = decode_proxy(source, 1.0, 5.0, 1280, 720, PipelineConfig())
+    single = decode_proxy(source, 1.0, 5.0, 1280, 720, PipelineConfig(ffmpeg_decode_threads=1))
+
+    assert len(threaded[0]) == 12 and np.array_equal(threaded[0], single[0])
+    assert np.array_equal(threaded[1], single[1])

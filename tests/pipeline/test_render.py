@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import PipelineConfig
 from pipeline.faces import default_detector
 from pipeline.probe import probe
-from pipeline.render import RenderOptions, RenderResult, render_clip
+from pipeline.render import RenderOptions, RenderResult, encode_args, render_clip
 from pipeline.types import Word
 
 CONFIG = PipelineConfig(render_preset="ultrafast")
@@ -52,6 +52,17 @@ def streams(path: Path) -> dict:
     return json.loads(out)
 
 
+def small_gray(path: Path, at: float = 0.0) -> np.ndarray:
+    """The frame of ``path`` at ``at`` seconds, 108x192 grey levels."""
+    seek = ["-ss", f"{at}"] if at else []  # a still image has no time to seek to
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", *seek, "-i", str(path), "-frames:v", "1", "-vf", "scale=108:192",
+         "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).astype(float)
+
+
 def integrated_loudness(path: Path) -> float:
     log = subprocess.run(
         ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128", "-f", "null", "-"],
@@ -84,6 +95,10 @@ def test_it_renders_a_full_size_vertical_clip_ready_to_post(media_dir, tmp_path)
     assert 0 <= head.find(b"moov") < head.find(b"mdat")
     thumb = streams(tmp_path / "clip.jpg")["streams"][0]
     assert (thumb["codec_name"], thumb["width"], thumb["height"]) == ("mjpeg", 1080, 1920)
+    # The thumbnail is the clip's frame at 1.5 s (written by the encoding pass itself).
+    still = small_gray(tmp_path / "clip.jpg")
+    differences = [np.abs(still - small_gray(tmp_path / "clip.mp4", at)).mean() for at in (1.5, 0.0, 3.5)]
+    assert differences[0] < 3 and differences[0] < min(differences[1:]) / 2, differences
 
 
 @pytest.mark.slow
@@ -225,3 +240,12 @@ def test_it_derives_the_output_size_from_the_aspect_ratio():
         1080,
     )
     assert RenderResult(path="a", thumbnail_path="b", error=True, error_message="x").to_dict()["error_message"] == "x"
+
+
+def test_it_decodes_the_source_on_the_threads_the_config_gives():
+    def decoding(config: PipelineConfig) -> list:
+        args = encode_args(Path("talk.mp4"), 2.0, 5.0, "[0:v]null[v]", "", True, Path("out.mp4"), config)
+        return args[: args.index("-i")]
+
+    assert "-threads" not in decoding(CONFIG)
+    assert decoding(PipelineConfig(ffmpeg_decode_threads=1))[:2] == ["-threads", "1"]

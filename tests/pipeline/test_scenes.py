@@ -32,6 +32,8 @@ def test_it_finds_exactly_the_hard_cuts(media_dir, name, expected):
     found = detect_scenes(media_dir / name, CONFIG)
     assert found.cuts == pytest.approx(expected, abs=TOLERANCE)
     assert found.start == 0.0 and found.end == pytest.approx(10.0, abs=0.05)
+    # Decoded on one thread (a render sharing the cores), the same cuts.
+    assert detect_scenes(media_dir / name, PipelineConfig(ffmpeg_decode_threads=1)) == found
 
 
 @pytest.mark.slow
