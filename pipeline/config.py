@@ -127,9 +127,10 @@ class PipelineConfig:
     # service raises it for a video's later-ranked clips so that, while several renders
     # share few cores, the best clip finishes first. Set per call, not from the environment.
     ffmpeg_niceness: int = 0
-    # Threads decoding each source (0: ffmpeg's choice). A render that shares the cores with
-    # another's gets 1: the cores are busy anyway, and threaded decoding costs about 12 % more
-    # CPU for the same frames. Set per call, not from the environment.
+    # Threads decoding each input of ffmpeg (run_ffmpeg) and of scene detection (0: their
+    # choice). A render that shares the cores with another's gets 1: the cores are busy
+    # anyway, and threaded decoding costs about 12 % more CPU for the same frames. Set per
+    # call, not from the environment.
     ffmpeg_decode_threads: int = 0
 
     # Binaries.

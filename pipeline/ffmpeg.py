@@ -84,15 +84,10 @@ def run_ffmpeg(
     track = progress is not None and duration is not None and duration > 0
     if track:
         command += ["-progress", "pipe:1", "-nostats"]
-    command += _pin_inputs(args)
+    command += _pin_inputs(args, config.ffmpeg_decode_threads)
     if not track:
         return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout, config.ffmpeg_niceness)
     return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout, config.ffmpeg_niceness)
-
-
-def decode_threads(config: PipelineConfig) -> list[str]:
-    """The input option setting how many threads decode the next input, when ``config`` sets it."""
-    return ["-threads", str(config.ffmpeg_decode_threads)] if config.ffmpeg_decode_threads else []
 
 
 def run_ffprobe(
@@ -139,13 +134,15 @@ def _arg(value: Arg) -> str:
     return str(value)
 
 
-def _pin_inputs(args: Sequence[Arg]) -> list[str]:
+def _pin_inputs(args: Sequence[Arg], decode_threads: int = 0) -> list[str]:
     """``args`` with every ``-i`` input read by the demuxer its bytes call for, from one file.
 
     An input preceded by its own ``-f`` is the caller's (a generated source) and only
     gets ``-protocol_whitelist file``; any other is made an absolute path, checked by
-    :func:`pipeline.container.identify` and pinned with ``-f``.
+    :func:`pipeline.container.identify` and pinned with ``-f``. A positive
+    ``decode_threads`` (``config.ffmpeg_decode_threads``) is every input's decoder threads.
     """
+    threads = ["-threads", str(decode_threads)] if decode_threads > 0 else []
     out: list[str] = []
     format_given = False
     values = iter(args)
@@ -157,10 +154,10 @@ def _pin_inputs(args: Sequence[Arg]) -> list[str]:
             continue
         source = _arg(next(values, ""))
         if format_given:
-            out += ["-protocol_whitelist", "file", "-i", source]
+            out += [*threads, "-protocol_whitelist", "file", "-i", source]
         else:
             path = os.path.abspath(source)
-            out += ["-f", identify(path), "-protocol_whitelist", "file", "-i", path]
+            out += [*threads, "-f", identify(path), "-protocol_whitelist", "file", "-i", path]
         format_given = False
     return out
 

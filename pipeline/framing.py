@@ -17,7 +17,7 @@ import numpy as np
 
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, RenderError
-from pipeline.ffmpeg import decode_threads, run_ffmpeg
+from pipeline.ffmpeg import run_ffmpeg
 from pipeline.types import JsonMixin
 
 # The proxy the face pass decodes: see pipeline.faces for the width. The rate was chosen
@@ -118,7 +118,7 @@ def decode_proxy(
     # frames of a typical upload) are not decoded at all: at a few frames a second the
     # sampled frame moves by at most a frame or two, and decoding gets that much cheaper.
     args = [
-        *decode_threads(config), "-skip_loop_filter", "all", "-skip_frame", "noref",
+        "-skip_loop_filter", "all", "-skip_frame", "noref",
         "-ss", f"{start:.3f}", "-t", f"{end - start:.3f}", "-i", source,
         "-map", "0:v:0", "-an", "-sn",
         "-vf", f"fps={fps},scale={proxy_w}:{proxy_h}:flags=fast_bilinear",

@@ -30,7 +30,7 @@ from pipeline import captions as ass_captions
 from pipeline import loudness, reframe, watermark
 from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, PipelineError, RenderError
-from pipeline.ffmpeg import decode_threads, run_ffmpeg, run_ffprobe
+from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
 from pipeline.framing import ReframePlan
 from pipeline.report import ClipReport, build_report
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
@@ -248,7 +248,7 @@ def encode_args(
     and a file each) follow the clip's file.
     """
     duration = f"{end - start:.3f}"
-    args: list[str | Path] = [*decode_threads(config), "-ss", f"{start:.3f}", "-t", duration, "-i", source]
+    args: list[str | Path] = ["-ss", f"{start:.3f}", "-t", duration, "-i", source]
     if has_audio:
         audio_graph = f"[0:a:0]{audio_filter + ',' if audio_filter else ''}aresample={AUDIO_RATE}[a]"
     else:

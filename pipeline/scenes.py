@@ -213,7 +213,7 @@ def _failure(done: str, exc: Exception) -> MediaError:
 
 
 def _small_frames(
-    container: Any, start: float, end: float | None, threads: int = 0
+    container: Any, start: float, end: float | None, threads: int
 ) -> Iterator[tuple[float, np.ndarray]]:
     """``(source time, BGR image ANALYSIS_WIDTH wide)`` for each frame in ``[start, end)``.
 

@@ -148,7 +148,7 @@ def _status_context(video: Video) -> dict:
     video.stage = progress.stage_label(video)
     return {
         "video": video, "stages": progress.timeline(video), "can_retry": progress.can_retry(video),
-        "time_left": "" if video.is_terminal else estimate.describe(estimate.seconds_left(video)),
+        "time_left": estimate.describe(estimate.seconds_left(video)),
         "clips_total": sum(counts.values()),
         "clips_done": counts.get(Clip.Status.COMPLETED, 0) + counts.get(Clip.Status.FAILED, 0),
     }  # fmt: skip

@@ -52,6 +52,24 @@ def test_it_lowers_the_priority_of_a_run_that_reports_progress(tmp_path):
     assert seen_niceness(tmp_path) == os.getpriority(os.PRIO_PROCESS, 0) + 5
 
 
+@pytest.mark.parametrize("threads", [0, 1])
+def test_it_decodes_every_input_on_the_configured_threads(tmp_path, media_dir, threads):
+    script = '#!/bin/sh\nprintf "%s\\n" "$@" > "$(dirname "$0")/args"\n'
+    config = PipelineConfig(ffmpeg=stand_in(tmp_path, script), ffmpeg_decode_threads=threads)
+
+    run_ffmpeg(["-ss", "1", "-i", media_dir / "en_jfk_inaugural_1961.flac", "-f", "lavfi", "-i", "anullsrc",
+                "pipe:1"], config)  # fmt: skip
+
+    args = (tmp_path / "args").read_text().splitlines()
+    inputs = [i for i, arg in enumerate(args) if arg == "-i"]
+    given = [i for i, arg in enumerate(args) if arg == "-threads"]
+    if threads:  # one option before each input, the file's and the generated one's
+        assert len(given) == 2 and given[0] < inputs[0] < given[1] < inputs[1]
+        assert [args[i + 1] for i in given] == ["1", "1"]
+    else:
+        assert given == [] and len(inputs) == 2
+
+
 def test_it_stops_a_run_past_its_time_limit_with_a_plain_message(tmp_path):
     config = PipelineConfig(ffmpeg=stand_in(tmp_path, "#!/bin/sh\nexec sleep 30\n"))
 

@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import PipelineConfig
 from pipeline.faces import default_detector
 from pipeline.probe import probe
-from pipeline.render import RenderOptions, RenderResult, encode_args, render_clip
+from pipeline.render import RenderOptions, RenderResult, render_clip
 from pipeline.types import Word
 
 CONFIG = PipelineConfig(render_preset="ultrafast")
@@ -240,12 +240,3 @@ def test_it_derives_the_output_size_from_the_aspect_ratio():
         1080,
     )
     assert RenderResult(path="a", thumbnail_path="b", error=True, error_message="x").to_dict()["error_message"] == "x"
-
-
-def test_it_decodes_the_source_on_the_threads_the_config_gives():
-    def decoding(config: PipelineConfig) -> list:
-        args = encode_args(Path("talk.mp4"), 2.0, 5.0, "[0:v]null[v]", "", True, Path("out.mp4"), config)
-        return args[: args.index("-i")]
-
-    assert "-threads" not in decoding(CONFIG)
-    assert decoding(PipelineConfig(ffmpeg_decode_threads=1))[:2] == ["-threads", "1"]
