@@ -2,14 +2,18 @@
 
 Runs ``python -m pipeline clip SOURCE --out DIR --clips N`` in-process with the
 command's own defaults (so the figure is what a user gets) on
-``tests.media.build_talk_video(seconds, 1920, 1080)``, then the floor on the same
+``tests.media.build_talk_video(seconds, 1920, 1080, encoding=...)``, then the floor on the same
 machine in the same run: faster-whisper alone on the same model and settings (loading
 the model, its own audio decoding, batched, word timestamps, VAD), plus plain ffmpeg renders of the very
 clip ranges the command chose with the same preset and CRF (a fixed centre crop, no
 face pass, captions, hook card or loudness). Prints each stage, the floor, their ratio,
 the time to the first finished clip, the peak memory and the machine.
 
-    .venv/bin/python -m bench.end_to_end [--seconds 1800] [--clips 10] [--no-floor] [-- extra clip options]
+    .venv/bin/python -m bench.end_to_end [--seconds 1800] [--clips 10] [--no-floor]
+        [--encoding upload|fixture] [-- extra clip options]
+
+The source is encoded like an upload by default (High profile, B frames); ``--encoding
+fixture`` gives the tests' cheaper Baseline encoding (runs A-K of docs/benchmarks.md).
 
 Targets (issue 18, two cores): 30 minutes -> 10 clips in <= 6 minutes, <= 1.15 x the
 floor. Other jobs on a shared machine inflate wall times; CPU times are printed too.
@@ -31,7 +35,7 @@ from pipeline.config import PipelineConfig
 from pipeline.probe import probe
 from pipeline.reframe import output_size
 from pipeline.transcribe import BEAM_SIZE, resolve_device, resolve_model_path, resolve_threads
-from tests.media import build_talk_video
+from tests.media import TALK_ENCODINGS, build_talk_video
 
 
 def main() -> None:
@@ -39,14 +43,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=1800)
     parser.add_argument("--clips", type=int, default=10)
     parser.add_argument("--no-floor", action="store_true", help="skip the floor (for the scaling run)")
+    parser.add_argument("--encoding", choices=sorted(TALK_ENCODINGS), default="upload",
+                        help="how the source talk is encoded (tests.media.TALK_ENCODINGS)")  # fmt: skip
     parser.add_argument("extra", nargs="*", help="options passed on to the clip command")
     args = parser.parse_args()
     t = time.perf_counter()
-    source = build_talk_video(args.seconds, 1920, 1080)
+    source = build_talk_video(args.seconds, 1920, 1080, encoding=args.encoding)
     built = time.perf_counter() - t
     config = PipelineConfig.from_env({})
     print(f"machine: {describe()}")
-    print(f"source: {args.seconds:.0f} s talk, 1920x1080 (built or cached in {built:.0f} s, not counted)")
+    print(f"source: {args.seconds:.0f} s talk, 1920x1080, {args.encoding} encoding "
+          f"(built or cached in {built:.0f} s, not counted)")  # fmt: skip
     with tempfile.TemporaryDirectory() as out:
         argv = ["clip", str(source), "--out", out, "--clips", str(args.clips), *args.extra]
         began, cpu = time.time(), cpu_seconds()

@@ -6,7 +6,7 @@ measurement or captions. The full render is :func:`pipeline.render.render_clip` 
 captions, a hook card and scene cuts detected in the clip's range. Target: full <= 1.3x
 the floor.
 
-    .venv/bin/python -m bench.render [--repeat N] [--preset veryfast]
+    .venv/bin/python -m bench.render [--repeat N] [--preset veryfast] [--encoding upload]
 
 Timings on a shared machine are noisy; each figure is the best of ``--repeat`` runs.
 """
@@ -27,7 +27,7 @@ from pipeline.reframe import output_size, plan_reframe
 from pipeline.render import RenderOptions, encode_args, render_clip
 from pipeline.scenes import detect_scenes
 from pipeline.types import Word
-from tests.media import build_talk_video
+from tests.media import TALK_ENCODINGS, build_talk_video
 
 START, END = 15.0, 75.0
 TEXT = [
@@ -97,11 +97,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--preset", default=None)
+    parser.add_argument("--encoding", choices=sorted(TALK_ENCODINGS), default="fixture",
+                        help="how the source talk is encoded (tests.media.TALK_ENCODINGS)")  # fmt: skip
     args = parser.parse_args()
     config = PipelineConfig()
     if args.preset:
         config = config.replace(render_preset=args.preset)
-    source = build_talk_video(90, 1920, 1080)
+    source = build_talk_video(90, 1920, 1080, encoding=args.encoding)
     media = probe(source, config)
     width, height = output_size("9:16")
     words = fake_words(START, END)
@@ -138,8 +140,8 @@ def main() -> None:
     best_floor, best_full = min(floors), min(fulls)
     print(f"machine: {describe()}")
     print(
-        f"clip: {END - START:.0f} s of a 1920x1080 talk -> {width}x{height}, preset {config.render_preset}, "
-        f"crf {config.render_crf}, layout {result.layout}"
+        f"clip: {END - START:.0f} s of a 1920x1080 talk ({args.encoding} encoding) -> {width}x{height}, "
+        f"preset {config.render_preset}, crf {config.render_crf}, layout {result.layout}"
     )
     print(f"floor (seek+crop+scale+encode): wall {best_floor:.1f} s {_runs(floors)}, cpu {_runs(floor_cpu)}")
     print(f"render_clip (all steps):        wall {best_full:.1f} s {_runs(fulls)}, cpu {_runs(full_cpu)}")

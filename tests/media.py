@@ -32,6 +32,15 @@ SPEECH_FILES = (
     "en_ami_meeting_tst00.wav",
 )
 TALK_FACE_VIDEO = "vid_face_landscape_liveportrait_s18.mp4"
+# x264 settings of the talk's loop. "fixture" builds fastest: Constrained Baseline, every
+# frame a P frame that later ones refer to. "upload" is shaped like the H.264 files users
+# bring (an editor's or a phone's export, and six of the eight videos of the shared
+# corpus): High profile with B frames, most of which no other frame refers to. The two
+# cost different amounts to decode, and a decoder may skip only the second's B frames.
+TALK_ENCODINGS = {
+    "fixture": ("-preset", "ultrafast", "-crf", "23"),
+    "upload": ("-preset", "medium", "-profile:v", "high", "-crf", "23"),
+}
 _FFMPEG = ("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 _INPUT_FLAGS = ("-protocol_whitelist", "file")
 
@@ -49,23 +58,33 @@ def build_speech_audio(seconds: float) -> Path:
     return cached(f"speech-{seconds:g}s", ".wav", lambda out: _loop_to_length(_speech_cycle(), seconds, out))
 
 
-def build_talk_video(seconds: float, width: int = 1280, height: int = 720, fps: int = 30) -> Path:
+def build_talk_video(
+    seconds: float, width: int = 1280, height: int = 720, fps: int = 30, encoding: str = "fixture"
+) -> Path:
     """Return an H.264/AAC MP4 "talk" of exactly ``seconds``: a real face over real speech.
 
     The video is :data:`TALK_FACE_VIDEO` (a woman seated facing the camera, one face, no
     cuts), scaled to fit ``width`` x ``height`` with black padding, at ``fps`` frames per
     second, looped; the audio is :func:`build_speech_audio` of the same length, AAC 48 kHz
-    mono. Only one loop of the face clip is encoded (libx264 ultrafast, every loop starts
-    on a keyframe); the loop is then stream-copied to length, so a 10-minute 1080p talk
-    takes seconds, not minutes, to build. Cached like :func:`build_speech_audio`.
+    mono. Only one loop of the face clip is encoded (libx264 with the ``encoding``'s
+    settings from :data:`TALK_ENCODINGS`; every loop starts on a keyframe); the loop is
+    then stream-copied to length, so a 10-minute 1080p talk takes seconds, not minutes,
+    to build (the "upload" video may end a few frames late: a stream copy cannot cut
+    between a B frame and the later frame it refers to). Cached like :func:`build_speech_audio`.
     """
     if seconds <= 0 or width <= 0 or height <= 0 or fps <= 0:
         raise ValueError("seconds, width, height and fps must be positive")
+    if encoding not in TALK_ENCODINGS:
+        raise ValueError(f"encoding must be one of {sorted(TALK_ENCODINGS)}; got {encoding!r}")
     speech = build_speech_audio(seconds)
+    # The default keeps its old cache names, so existing caches stay valid.
+    suffix = "" if encoding == "fixture" else f"-{encoding}"
 
     def build(out: Path) -> None:
         cycle = cached(
-            f"talk-cycle-{width}x{height}-{fps}", ".mp4", lambda o: _encode_face_cycle(width, height, fps, o)
+            f"talk-cycle-{width}x{height}-{fps}{suffix}",
+            ".mp4",
+            lambda o: _encode_face_cycle(width, height, fps, TALK_ENCODINGS[encoding], o),
         )
         loop_video = ["-stream_loop", "-1", *_INPUT_FLAGS, "-i", str(cycle)]
         audio = [*_INPUT_FLAGS, "-i", str(speech)]
@@ -75,7 +94,7 @@ def build_talk_video(seconds: float, width: int = 1280, height: int = 720, fps: 
             *encode, "-f", "mp4", str(out),
         )  # fmt: skip
 
-    return cached(f"talk-{seconds:g}s-{width}x{height}-{fps}", ".mp4", build)
+    return cached(f"talk-{seconds:g}s-{width}x{height}-{fps}{suffix}", ".mp4", build)
 
 
 def cached(key: str, suffix: str, build: Callable[[Path], None]) -> Path:
@@ -135,7 +154,7 @@ def _loop_to_length(source: Path, seconds: float, out: Path) -> None:
     )
 
 
-def _encode_face_cycle(width: int, height: int, fps: int, out: Path) -> None:
+def _encode_face_cycle(width: int, height: int, fps: int, x264: tuple[str, ...], out: Path) -> None:
     fit = (
         f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
         f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={fps},format=yuv420p"
@@ -149,10 +168,7 @@ def _encode_face_cycle(width: int, height: int, fps: int, out: Path) -> None:
         fit,
         "-c:v",
         "libx264",
-        "-preset",
-        "ultrafast",
-        "-crf",
-        "23",
+        *x264,
         "-f",
         "mp4",
         str(out),

@@ -95,3 +95,21 @@ def test_it_builds_a_talk_video_of_the_requested_shape():
     assert (video["codec_name"], video["width"], video["height"]) == ("h264", 640, 360)
     assert video["r_frame_rate"] == "25/1" and int(video["nb_frames"]) == 8 * 25
     assert audio["codec_name"] == "aac" and float(audio["duration"]) == pytest.approx(8.0, abs=0.05)
+
+
+def test_it_builds_the_talk_with_upload_encoding_when_asked():
+    fixture = build_talk_video(4.0, 320, 180, 25)
+    upload = build_talk_video(4.0, 320, 180, 25, encoding="upload")
+
+    def video(path: Path) -> dict:
+        return run_ffprobe(path, CONFIG, ["-show_streams", "-select_streams", "v:0"])["streams"][0]
+
+    assert (video(fixture)["profile"], video(fixture)["has_b_frames"]) == ("Constrained Baseline", 0)
+    assert video(upload)["profile"] == "High" and video(upload)["has_b_frames"] > 0
+    # A stream copy ends on a frame the cut B frames refer to: at most a few frames late.
+    assert 4 * 25 <= int(video(upload)["nb_frames"]) <= 4 * 25 + 3
+
+
+def test_it_refuses_an_unknown_talk_encoding():
+    with pytest.raises(ValueError, match="encoding must be one of"):
+        build_talk_video(4.0, encoding="prores")
