@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -28,6 +29,8 @@ SCENE_SCORE_KEEP = 0.85
 DUPLICATE_SIMILARITY = 0.6
 # A clip edge moves onto a cut at most this far into the silence, so it gains no long dead air.
 MAX_SNAP_SILENCE = 1.5
+# How many edges the scene-cut hook is asked about at once (see fit_scene_cuts).
+SCENE_WORKERS = 2
 
 SceneCutsNear = Callable[[float, float], list[float]]
 
@@ -121,22 +124,24 @@ def fit_scene_cuts(
     """Move each clip's edges onto nearby scene cuts where that cuts no word.
 
     ``scene_cuts_near(t0, t1)`` is asked only around the chosen clips' edges, so a
-    caller that decodes video to find cuts decodes only those few seconds.
+    caller that decodes video to find cuts decodes only those few seconds. It is asked
+    from up to :data:`SCENE_WORKERS` threads at once, so it must be safe to call so.
     """
+    around = [
+        (max(0.0, edge - SCENE_REACH), edge + SCENE_REACH)
+        for span in spans
+        for edge in (edges.first_word[span.first], edges.last_word[span.last])
+    ]
+    # A hook that decodes video spends most of its time in the decoder, outside the GIL,
+    # so two edges asked at once keep both cores busy: for ten clips of the bench's
+    # 30-minute 1080p talk this step took 0.7-0.8 s instead of 1.0 s, and 1.2-1.3 s
+    # instead of 1.9 s with the talk encoded like an upload (B frames).
+    with ThreadPoolExecutor(SCENE_WORKERS) as pool:
+        answers = list(pool.map(lambda window: sorted(scene_cuts_near(*window)), around))
     fitted: list[Span] = []
     for index, span in enumerate(spans):
         others = spans[:index] + spans[index + 1 :]
-        start_cuts = sorted(
-            scene_cuts_near(
-                max(0.0, edges.first_word[span.first] - SCENE_REACH),
-                edges.first_word[span.first] + SCENE_REACH,
-            )
-        )
-        end_cuts = sorted(
-            scene_cuts_near(
-                max(0.0, edges.last_word[span.last] - SCENE_REACH), edges.last_word[span.last] + SCENE_REACH
-            )
-        )
+        start_cuts, end_cuts = answers[2 * index], answers[2 * index + 1]
         first = _choose_edge(
             span.first, span.last, start_cuts, edges, "start", others, min_length, max_length, score
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
 
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, MomentsResult, cuts_from_list, find_moments
-from pipeline.moments.boundaries import SCENE_REACH
+from pipeline.moments.boundaries import SCENE_REACH, SCENE_WORKERS
 from pipeline.sentences import build_sentences
 from pipeline.types import Transcript, Word
 
@@ -294,3 +296,23 @@ def test_it_lifts_the_stretch_viewers_replay_most(talk):
     before = next(m for m in plain.moments if overlap(m, baking) > 0.8)
     after = next(m for m in replayed.moments if overlap(m, baking) > 0.8)
     assert after.score > before.score and "replay" in after.reason and "replay" not in before.reason
+
+
+def test_it_asks_about_two_clip_edges_at_once(talk):
+    lock, running, peak = threading.Lock(), [0], [0]
+    known = cuts_from_list([])
+
+    def cuts_near(t0: float, t1: float) -> list[float]:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)  # a decode's worth of waiting, so the calls overlap
+        with lock:
+            running[0] -= 1
+        return known(t0, t1)
+
+    with_hook = find_moments(talk, ClipOptions(**OPTIONS), PipelineConfig(), scene_cuts_near=cuts_near)
+    without = find_moments(talk, ClipOptions(**OPTIONS), PipelineConfig())
+
+    assert peak[0] == SCENE_WORKERS == 2
+    assert [(m.start, m.end) for m in with_hook.moments] == [(m.start, m.end) for m in without.moments]
