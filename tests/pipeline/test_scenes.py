@@ -53,6 +53,30 @@ def test_it_analyses_only_the_requested_range(media_dir):
     assert spy.call_count == 6 * 24  # 24 fps: the frames in [2, 8) and no others
 
 
+def test_it_sees_every_frame_of_a_range_that_starts_deep_inside_a_gop_of_b_frames(media_dir, tmp_path):
+    # Tears of Steel as a typical upload encodes it (B frames, some referenced) but with
+    # one keyframe only: each range below is reached by decoding from 0 s, skipping the
+    # frames nothing refers to on the way. Every frame of the range must still be seen,
+    # and the cut found at the frame a full decode finds it.
+    gop = tmp_path / "one_gop.mp4"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-protocol_whitelist", "file", "-i", str(media_dir / TEARS),
+         "-an", "-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-b-pyramid", "normal",
+         "-g", "1000", "-sc_threshold", "0", str(gop)],
+        check=True,
+    )  # fmt: skip
+    keyframes = run_ffprobe(gop, CONFIG, ["-select_streams", "v:0", "-show_entries", "packet=flags"])["packets"]
+    assert sum("K" in packet["flags"] for packet in keyframes) == 1
+    whole = detect_scenes(gop, CONFIG).cuts
+    assert whole == pytest.approx(TEARS_CUTS, abs=TOLERANCE)
+    real = ContentDetector.process_frame
+    for cut in whole[1:]:
+        with mock.patch.object(ContentDetector, "process_frame", autospec=True, side_effect=real) as spy:
+            found = detect_scenes(gop, CONFIG, start=cut - 0.5, end=cut + 0.5)
+        assert found.cuts == [cut]
+        assert spy.call_count == 24  # 24 fps: every frame of the second
+
+
 def test_it_reports_times_on_the_ss_timeline_of_a_container_that_starts_late(media_dir, tmp_path):
     # The same clip with every timestamp moved 5 s later: -ss 2.708 still means the second
     # cut, so the reported times must not move.
