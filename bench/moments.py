@@ -4,11 +4,12 @@ Each talk in ``bench/data/moments/<set>/*.txt`` is a run of blocks, "filler" (gr
 logistics, sponsor reads, rambling) and "planted" (self-contained strong moments); lines
 tagged ``@2`` are spoken by a second voice (the guest, the student). Two sets are kept
 apart: ``tune`` (the texts the analyser was developed against) and ``eval`` (written
-afterwards by a different hand, never used for tuning). The blocks are spoken with
-espeak-ng, joined, muxed over a real face video from the shared corpus, decoded and
-transcribed with the real :func:`pipeline.transcribe.transcribe`, and handed to
-:func:`pipeline.moments.find_moments`. With ``k`` the number of planted moments in a talk,
-reported per talk, per genre (the ``# genre:`` comment) and per set:
+afterwards by other hands, never used for tuning; the second round's writers worked from
+``eval-round2-brief.md`` alone). The blocks are spoken with espeak-ng, joined, muxed over
+a real face video from the shared corpus, decoded and transcribed with the real
+:func:`pipeline.transcribe.transcribe`, and handed to :func:`pipeline.moments.find_moments`.
+With ``k`` the number of planted moments in a talk, reported per talk, per genre (the
+``# genre:`` comment) and per set:
 
 * recall@k: planted moments covered by one of the top k clips (a clip covers a moment
   when it overlaps at least half of it);
