@@ -93,7 +93,8 @@ def _force_split(
     run: list[Word], max_seconds: float, max_words: int, pause_seconds: float
 ) -> list[list[Word]]:
     pieces: list[list[Word]] = []
-    while not _fits(run, max_seconds, max_words):
+    # A single word longer than max_seconds has nowhere to break: it stays whole.
+    while len(run) > 1 and not _fits(run, max_seconds, max_words):
         # The longest prefix that fits; break somewhere in its second half so no piece
         # is a short fragment, at the boundary with the strongest clause mark and pause.
         longest = 1

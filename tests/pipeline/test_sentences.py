@@ -86,6 +86,12 @@ def test_it_keeps_a_single_word_longer_than_the_limit_whole():
     assert [s.sentence for s in sentences] == ["Hmmmmm", "ok."]
 
 
+def test_it_keeps_a_long_last_word_whole_after_splitting_the_words_before_it():
+    # Whisper can stretch the last word of a run over a held note or a long breath.
+    words = [*words_from("so then we went"), Word("waaaay", 1.2, 20.0)]
+    assert texts(words, max_seconds=15.0) == ["so then we went", "waaaay"]
+
+
 def test_it_returns_nothing_for_no_words_and_leaves_its_input_alone():
     words = words_from("Hello there. General Kenobi.")
     copy = [Word(**w.to_dict()) for w in words]
