@@ -23,15 +23,19 @@ the smoothed posterior, then recall@k, boundary error and filler edges of the cl
 ranker picks in each held-out talk next to those of the hand-weighted score, and writes
 both files.
 
-Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--dry-run]``.
+Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]``.
+The shipped models were fitted on every tuning talk but the third round's:
+``--exclude 'train_k_*'`` (see docs/benchmarks.md, "Moments").
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import fnmatch
 import os
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -70,10 +74,13 @@ class TalkData:
         return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
 
 
-def labelled(config: PipelineConfig) -> list[TalkData]:
-    """Every tuning talk with its sentence embeddings, labels and lexical housekeeping cue."""
+def labelled(config: PipelineConfig, exclude: Sequence[str] = ()) -> list[TalkData]:
+    """Every tuning talk whose name matches no pattern of ``exclude``, with its sentence
+    embeddings, labels and lexical housekeeping cue."""
     talks = []
     for path in sorted((DATA / "tune").glob("*.txt")):
+        if any(fnmatch.fnmatch(path.stem, pattern) for pattern in exclude):
+            continue
         prepared = prepare(path, read_talk(path), config, audio_only=True, fresh=False)
         sentences = prepared.transcript.sentences
         middle = [(s.start + s.end) / 2 for s in sentences]
@@ -197,10 +204,11 @@ def picked(talk: TalkData, found: Windows, likelihood: np.ndarray) -> Score:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
+    parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
-    talks = labelled(PipelineConfig.from_env(os.environ))
+    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
     held_out = []
     for index, talk in enumerate(talks):

@@ -53,11 +53,14 @@ def test_it_tells_spanish_housekeeping_from_a_spanish_story_without_word_lists()
 
     content = content_posterior(embed(sentences), lexical)
 
+    opening = content[: len(HOUSEKEEPING_ES)]
     story = content[len(HOUSEKEEPING_ES) : len(HOUSEKEEPING_ES) + len(STORY_ES)]
-    housekeeping = np.concatenate([content[: len(HOUSEKEEPING_ES)], content[-2:]])
+    housekeeping = np.concatenate([opening, content[-2:]])
     assert story.min() > housekeeping.max()
-    assert story.mean() > 0.4 and housekeeping.mean() < 0.2
     assert story.mean() - housekeeping.mean() > 0.4
+    # Right after the story the smoothing lifts housekeeping a little (a story's runs go on);
+    # before it nothing does, so there the meaning alone must read it as filler.
+    assert opening.max() < 0.4 and story.mean() > 0.6
 
 
 def test_it_ships_a_probe_trained_on_the_tuning_talks():
