@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -61,10 +60,11 @@ def lay_out(talk: Talk, language: str) -> tuple[Prepared, np.ndarray]:
         spans.append((start, words[-1].end))
     sentences = build_sentences(words)
     transcript = Transcript(language=language, duration=round(cursor + 0.5, 3), words=words, sentences=sentences)
-    position = {id(word): i for i, word in enumerate(words)}
-    labels = []
+    # Sentences take the words in order, so each one's words are the next len(words) of them.
+    labels, first = [], 0
     for sentence in sentences:
-        blocks = [block_of[position[id(word)]] for word in sentence.words]
+        blocks = block_of[first : first + len(sentence.words)]
+        first += len(sentence.words)
         labels.append(float(talk.blocks[max(set(blocks), key=blocks.count)].kind == "planted"))
     planted = [Planted(b.label, *spans[i]) for i, b in enumerate(talk.blocks) if b.kind == "planted"]
     filler = [Planted(b.label, *spans[i]) for i, b in enumerate(talk.blocks) if b.kind != "planted"]
@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     pooled_scores, pooled_labels, totals = [], [], Score()
     for path in sorted(LANGUAGES.glob("*.txt")):
-        language = Path(path).stem.rsplit("_", 1)[-1]
+        language = path.stem.rsplit("_", 1)[-1]
         talk = read_talk(path)
         prepared, labels = lay_out(talk, language)
         content = analyse_transcript(prepared.transcript).content

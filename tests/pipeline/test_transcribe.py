@@ -43,6 +43,11 @@ def longest_repeat_run(words: list[str], n: int) -> int:
     return best
 
 
+def plain(words: list) -> list[str]:
+    """The words' texts in lower case without commas and full stops."""
+    return [w.text.strip(",.").lower() for w in words]
+
+
 def check_invariants(transcript: Transcript) -> None:
     previous_end = 0.0
     for word in transcript.words:
@@ -133,9 +138,6 @@ def test_it_leaves_a_long_pause_empty(media_dir, heard):
     transcript = transcribe(np.concatenate([pause, jfk[:middle], pause, jfk[middle:], pause]), CONFIG)
 
     check_invariants(transcript)
-    def plain(words):
-        return [w.text.strip(",.").lower() for w in words]
-
     assert plain(transcript.words) == plain(heard[JFK].words), transcript.text
     assert transcript.words[0].start > 9.5 and transcript.words[-1].end < transcript.duration - 9.5
 
