@@ -17,7 +17,14 @@ from pipeline import cli
 from pipeline.audio import SAMPLE_RATE, decode_audio
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError
-from pipeline.transcribe import HOLE_SECONDS, load_model, resolve_device, resolve_model_path, transcribe
+from pipeline.transcribe import (
+    HOLE_SECONDS,
+    _decode_sequentially,
+    load_model,
+    resolve_device,
+    resolve_model_path,
+    transcribe,
+)
 from pipeline.types import Transcript
 
 CONFIG = PipelineConfig(whisper_device="cpu")
@@ -127,6 +134,19 @@ def test_it_decodes_again_the_speech_the_batched_decoder_skipped(tmp_path):
     inside = [w for w in transcript.words if answer_span.start <= w.start <= answer_span.end]
     gaps = [b.start - a.end for a, b in itertools.pairwise(inside)]
     assert max(gaps) < HOLE_SECONDS and all(w.end - w.start < 2.0 for w in transcript.words)
+
+
+@pytest.mark.slow
+def test_it_recovers_a_hole_the_sequential_decoder_would_read_as_a_loop(media_dir):
+    # Greedy tiny.en reads the AMI meeting as "yeah, yeah, ..." to its token limit, and the
+    # loop was then dropped whole: a hole there used to come back with no words at all.
+    ami = decode_audio(media_dir / AMI, CONFIG)
+
+    words = _decode_sequentially(load_model(CONFIG), ami, 0.0, 30.0, "en")
+
+    texts = [text.strip(" ,.?").lower() for text, *_ in words]
+    assert len(words) >= 40 and {"meetings", "stuff"} <= set(texts), texts
+    assert longest_repeat_run(texts, 1) <= 8 and all(0.0 <= start <= end <= 30.0 for _, start, end, _ in words)
 
 
 @pytest.mark.slow
