@@ -19,13 +19,14 @@ With ``k`` the number of planted moments in a talk, reported per talk, per genre
   inside a filler block;
 * analysis time (transcription excluded).
 
-Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--model ClipBasic] [--audio-only]``.
+Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--only GLOB] [--model ClipBasic] [--audio-only]``.
 Speech, video and transcripts are cached in ``bench/out/moments`` keyed by the text.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import os
@@ -250,6 +251,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--audio-only", action="store_true", help="skip muxing the face video")
     parser.add_argument("--fresh", action="store_true", help="rebuild speech, video and transcripts")
     parser.add_argument("--verbose", action="store_true", help="print every clip's title and reason")
+    parser.add_argument("--only", default="*", metavar="GLOB", help="run only the talks whose file name matches")
     args = parser.parse_args(argv)
     # Like ``python -m pipeline``, the bench is an entry point, so it reads the environment
     # (GEMINI_*/LLM_* for ``--model ClipAnything``, WHISPER_* for transcription).
@@ -264,6 +266,8 @@ def run_set(name: str, args: argparse.Namespace, config: PipelineConfig) -> None
     print(f"== set {name}")
     totals, genres = Score(), {}
     for path in sorted((DATA / name).glob("*.txt")):
+        if not fnmatch.fnmatch(path.name, args.only):
+            continue
         talk = read_talk(path)
         prepared = prepare(path, talk, config, args.audio_only, args.fresh)
         top = len(prepared.planted)
