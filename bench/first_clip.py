@@ -5,7 +5,7 @@ Starts a throwaway Clipsite (its own var dir and SQLite database, a private
 ``default`` and ``render`` queues, as deployed; webhook deliveries run on ``default``),
 signs up a user on the Business plan with an API key and a webhook endpoint for
 ``clip.ready`` and ``video.completed`` on a local receiver, then uploads
-``tests.media.build_talk_video(seconds, 1920, 1080)`` through ``POST
+``tests.media.build_talk_video(seconds, 1920, 1080, encoding=...)`` through ``POST
 /api/videos/upload`` asking for ``--clips`` clips. It polls the database every 0.5 s
 and the clip list of the API once clips render, and prints the time from the start of
 the upload to each stage, to the first completed clip, to the first ``clip.ready``
@@ -14,7 +14,11 @@ completion; per clip, its rank, worker, claim and finish, so renders running on 
 workers at once show; and the workers' peak memory and CPU time. Target (issue 18):
 first downloadable clip <= 2.5 min for a 30-minute 1080p source on two cores.
 
-    .venv/bin/python -m bench.first_clip [--seconds 1800] [--clips 10] [--workers 2]
+    .venv/bin/python -m bench.first_clip [--seconds 1800] [--clips 10] [--workers 2] [--encoding upload|fixture]
+
+The source is encoded like an upload by default (High profile, B frames), as in
+``bench.end_to_end``; ``--encoding fixture`` gives the tests' Baseline encoding (the
+first measurements in docs/benchmarks.md).
 
 Settings other than those the harness sets (``RENDER_SHORT_SIDE``, ``WHISPER_MODEL``,
 ...) come from the environment. Everything it starts is stopped, and its folder
@@ -42,7 +46,7 @@ import requests
 
 from bench import service
 from bench.machine import describe
-from tests.media import REPO_ROOT, build_talk_video
+from tests.media import REPO_ROOT, TALK_ENCODINGS, build_talk_video
 
 POLL_SECONDS = 0.5
 # How long to wait for the last webhook or download once the video has finished.
@@ -81,13 +85,16 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=10, help="numberOfClips asked for")
     parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
     parser.add_argument("--timeout", type=float, default=None, help="give up after this many seconds")
+    parser.add_argument("--encoding", choices=sorted(TALK_ENCODINGS), default="upload",
+                        help="how the source talk is encoded (tests.media.TALK_ENCODINGS)")  # fmt: skip
     args = parser.parse_args()
     timeout = args.timeout or 600 + 1.5 * args.seconds
     print(f"machine: {describe()}", flush=True)
     started = time.perf_counter()
-    source = build_talk_video(args.seconds, 1920, 1080)
+    source = build_talk_video(args.seconds, 1920, 1080, encoding=args.encoding)
     print(
-        f"source: {args.seconds:.0f} s talk, 1920x1080, {source.stat().st_size / 1024**2:.0f} MB "
+        f"source: {args.seconds:.0f} s talk, 1920x1080, {args.encoding} encoding, "
+        f"{source.stat().st_size / 1024**2:.0f} MB "
         f"(built or cached in {time.perf_counter() - started:.0f} s, not counted)",
         flush=True,
     )
