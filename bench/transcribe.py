@@ -9,12 +9,15 @@ No Django involved; figures are printed with the machine they were measured on.
 
 On a machine without ffmpeg (a lent GPU machine), ``--audio speech.npy`` gives the speed
 input as 16 kHz int16 samples, repeated to ``--minutes``, and ``--speed-only`` skips the
-accuracy files (see docs/benchmarks.md for the GPU run).
+accuracy files (see docs/benchmarks.md for the GPU run). ``--holes N`` then times the skip
+guard alone on the speed input's holes, N interleaved pairs: the holes decoded one at a
+time by the model itself, and side by side by :func:`pipeline.transcribe.hole_decoder`.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import time
@@ -23,9 +26,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import describe
+from pipeline import transcribe as engine
 from pipeline.audio import SAMPLE_RATE, decode_audio, duration_of
 from pipeline.config import PipelineConfig
-from pipeline.transcribe import load_model, resolve_device, resolve_threads, transcribe
+from pipeline.transcribe import HoleDecoder, hole_decoder, load_model, resolve_device, resolve_threads, transcribe
 
 LJSPEECH_FILE = "en_ljspeech_linda_johnson_02.mp3"
 LJSPEECH_REFERENCE = Path(__file__).parent / "data" / "ljspeech_lj028_0030_0039.txt"
@@ -69,6 +73,7 @@ def main() -> None:
     parser.add_argument("--audio", type=Path, default=None, help="speed input: 16 kHz int16 samples (.npy)")
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy files")
     parser.add_argument("--export", action="store_true", help=f"write 100 s of the talk to {SPEECH_EXPORT}")
+    parser.add_argument("--holes", type=int, default=0, metavar="N", help="time the skip guard alone, N pairs")
     args = parser.parse_args()
     if args.export:
         SPEECH_EXPORT.parent.mkdir(exist_ok=True)
@@ -87,6 +92,10 @@ def main() -> None:
     load_seconds = time.perf_counter() - began
 
     audio = speed_input(args.minutes, args.audio, config)
+    batched: dict = {}
+    fill_holes = engine._fill_holes
+    if args.holes:
+        engine._fill_holes = functools.partial(_keep_batched_words, fill_holes, batched)
     load_before = os.getloadavg()[0]
     began, cpu_began = time.perf_counter(), time.process_time()
     transcript = transcribe(audio, config)
@@ -118,6 +127,33 @@ def main() -> None:
     print(f"words:          {len(transcript.words)} in {len(transcript.sentences)} sentences")
     for name, wer in accuracy.items():
         print(f"WER {name}: {wer:.1%}")
+    if args.holes:
+        time_holes(fill_holes, config, audio, batched, args.holes)
+
+
+def _keep_batched_words(fill_holes, batched: dict, decoder, audio, words, language):
+    """``fill_holes`` with its input, the batched pass's words, kept in ``batched``."""
+    batched.update(words=list(words), language=language)
+    return fill_holes(decoder, audio, words, language)
+
+
+def time_holes(fill_holes, config: PipelineConfig, audio: np.ndarray, batched: dict, pairs: int) -> None:
+    """The skip guard (``fill_holes``) alone on the batched pass's holes, one at a time and side by side."""
+    words, language = batched["words"], batched["language"]
+    model = load_model(config)
+    decoders = {"one at a time": HoleDecoder(model, model, 1), "side by side": hole_decoder(config)}
+    times: dict[str, list[float]] = {name: [] for name in decoders}
+    found = {}
+    for _ in range(pairs):
+        for name, decoder in decoders.items():
+            began = time.perf_counter()
+            found[name] = fill_holes(decoder, audio, words, language)
+            times[name].append(time.perf_counter() - began)
+    same = [w[0] for w in found["one at a time"]] == [w[0] for w in found["side by side"]]
+    print(f"skip guard:     {len(found['one at a time']) - len(words)} words recovered; "
+          f"the same words both ways: {'yes' if same else 'NO'}")  # fmt: skip
+    for name, seconds in times.items():
+        print(f"  {name:<13} {' '.join(f'{s:.1f}' for s in seconds)} s (mean {np.mean(seconds):.1f} s)")
 
 
 if __name__ == "__main__":

@@ -19,10 +19,14 @@ from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError
 from pipeline.transcribe import (
     HOLE_SECONDS,
+    HoleDecoder,
     _decode_sequentially,
+    _fill_holes,
+    hole_decoder,
     load_model,
     resolve_device,
     resolve_model_path,
+    resolve_threads,
     transcribe,
 )
 from pipeline.types import Transcript
@@ -147,6 +151,33 @@ def test_it_recovers_a_hole_the_sequential_decoder_would_read_as_a_loop(media_di
     texts = [text.strip(" ,.?").lower() for text, *_ in words]
     assert len(words) >= 40 and {"meetings", "stuff"} <= set(texts), texts
     assert longest_repeat_run(texts, 1) <= 8 and all(0.0 <= start <= end <= 30.0 for _, start, end, _ in words)
+
+
+@pytest.mark.slow
+def test_it_decodes_holes_side_by_side_into_the_same_words_as_one_at_a_time(media_dir):
+    jfk = decode_audio(media_dir / JFK, CONFIG)
+    apollo = decode_audio(media_dir / APOLLO, CONFIG, end=12.0)
+    pause = np.zeros(6 * SAMPLE_RATE, dtype=np.float32)
+    audio = np.concatenate([jfk, pause, apollo, pause, jfk])
+    # One word in each pause leaves three holes of speech around them.
+    marks = [(len(jfk) + 3 * SAMPLE_RATE) / SAMPLE_RATE, (2 * len(pause) + len(jfk) + len(apollo)) / SAMPLE_RATE - 3.0]
+    seeded = [("mark", t, t + 0.2, 1.0) for t in marks]
+    decoder = hole_decoder(CONFIG)
+
+    side_by_side = _fill_holes(decoder, audio, seeded, "en")
+    one_at_a_time = _fill_holes(HoleDecoder(load_model(CONFIG), load_model(CONFIG), 1), audio, seeded, "en")
+
+    assert decoder.workers == resolve_threads(CONFIG) and decoder.alone is load_model(CONFIG)
+    texts = [text.strip(" ,.?").lower() for text, *_ in side_by_side]
+    assert texts.count("country") == 4 and texts.count("mark") == 2, texts
+    assert [w[0] for w in side_by_side] == [w[0] for w in one_at_a_time]
+    assert np.allclose([w[1:3] for w in side_by_side], [w[1:3] for w in one_at_a_time], atol=0.05)
+    assert [w[1] for w in side_by_side] == sorted(w[1] for w in side_by_side)
+
+
+def test_it_decodes_holes_with_the_model_itself_on_one_core():
+    config = CONFIG.replace(whisper_threads=1)
+    assert hole_decoder(config) == HoleDecoder(load_model(config), load_model(config), 1)
 
 
 @pytest.mark.slow
