@@ -24,8 +24,8 @@ ranker picks in each held-out talk next to those of the hand-weighted score, and
 both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]``.
-The shipped models were fitted on every tuning talk but the third, fourth and fifth rounds'
-(``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*'``), transcribed before
+The shipped models were fitted on every tuning talk but the third to sixth rounds'
+(``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'``), transcribed before
 the skip guard of :mod:`pipeline.transcribe`; see docs/benchmarks.md, "Moments".
 """
 
