@@ -298,8 +298,9 @@ def hole_decoder(config: PipelineConfig) -> HoleDecoder:
     instance of the model with a worker per core and one thread per worker: one greedy
     decode of one window keeps two threads poorly busy. Measured on bench.transcribe's
     30-minute input (15 holes, 272 s of speech, 2 cores; ``--holes 3``): 18.6-19.4 s
-    instead of 20.0-23.6 s, the same words. The instances share their weights; the second costs about 55 MB for
-    tiny.en. A lone hole, and every hole on a GPU, is decoded by the model itself.
+    instead of 20.0-23.6 s, the same words. The instances share their weights; the
+    second costs about 55 MB for tiny.en. A lone hole, and every hole on a GPU, is
+    decoded by the model itself.
     """
     model = load_model(config)
     device, compute_type = resolve_device(config)
