@@ -140,8 +140,7 @@ def _keep_batched_words(fill_holes, batched: dict, decoder, audio, words, langua
 def time_holes(fill_holes, config: PipelineConfig, audio: np.ndarray, batched: dict, pairs: int) -> None:
     """The skip guard (``fill_holes``) alone on the batched pass's holes, one at a time and side by side."""
     words, language = batched["words"], batched["language"]
-    model = load_model(config)
-    decoders = {"one at a time": HoleDecoder(model, model, 1), "side by side": hole_decoder(config)}
+    decoders = {"one at a time": HoleDecoder(load_model(config)), "side by side": hole_decoder(config)}
     times: dict[str, list[float]] = {name: [] for name in decoders}
     found = {}
     for _ in range(pairs):

@@ -52,6 +52,8 @@ from pipeline.whisper_models import PACKAGED_MODELS, packaged_model_name, packag
 from pipeline.words import join_numbers
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from faster_whisper import WhisperModel
 
 # Greedy decoding. Measured on the 2-core dev box with tiny.en: beam 5 took 20-25% more
@@ -190,26 +192,24 @@ def _fill_holes(decoder: HoleDecoder, audio: np.ndarray, words: list[RawWord], l
 
 @dataclasses.dataclass(frozen=True)
 class HoleDecoder:
-    """How the skip guard decodes its holes (see :func:`hole_decoder`): one hole with
-    ``alone``, every thread on it; several with ``side_by_side``, which has ``workers``
-    workers of one thread each, that many holes at once, longest first."""
+    """How the skip guard decodes its holes (see :func:`hole_decoder`): a lone hole with
+    ``model``, every thread on it; several ``workers`` at a time, longest first, with the
+    model ``side_by_side`` loads (once per process: a worker per hole decoded at once, one
+    thread each), so that a source without holes never loads it."""
 
-    alone: WhisperModel
-    side_by_side: WhisperModel
-    workers: int
+    model: WhisperModel
+    workers: int = 1
+    side_by_side: Callable[[], WhisperModel] | None = None
 
     def decode(self, audio: np.ndarray, holes: list[tuple[float, float]], language: str) -> list[RawWord]:
-        """The words of every hole (seconds), hole by hole in the order given."""
-        if len(holes) < 2 or self.workers < 2:
-            return [
-                word for start, end in holes for word in _decode_sequentially(self.alone, audio, start, end, language)
-            ]
-        longest_first = sorted(range(len(holes)), key=lambda i: holes[i][0] - holes[i][1])
+        """The words of every hole (seconds): each hole's in time order, the holes in no set order."""
+        if len(holes) < 2 or self.side_by_side is None:
+            return [word for hole in holes for word in _decode_sequentially(self.model, audio, *hole, language)]
+        model = self.side_by_side()
+        longest_first = sorted(holes, key=lambda hole: hole[0] - hole[1])
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="hole") as pool:
-            decoded = dict(zip(longest_first, pool.map(
-                lambda i: _decode_sequentially(self.side_by_side, audio, *holes[i], language), longest_first
-            ), strict=True))  # fmt: skip
-        return [word for i in range(len(holes)) for word in decoded[i]]
+            decoded = list(pool.map(lambda hole: _decode_sequentially(model, audio, *hole, language), longest_first))
+        return [word for words in decoded for word in words]
 
 
 def _decode_sequentially(model: WhisperModel, audio: np.ndarray, start: float, end: float,
@@ -299,17 +299,16 @@ def hole_decoder(config: PipelineConfig) -> HoleDecoder:
     decode of one window keeps two threads poorly busy. Measured on bench.transcribe's
     30-minute input (15 holes, 272 s of speech, 2 cores; ``--holes 3``): 18.6-19.4 s
     instead of 20.0-23.6 s, the same words. The instances share their weights; the
-    second costs about 55 MB for tiny.en. A lone hole, and every hole on a GPU, is
-    decoded by the model itself.
+    second costs about 55 MB for tiny.en and is loaded only for a source with holes. A
+    lone hole, and every hole on a GPU, is decoded by the model itself.
     """
     model = load_model(config)
     device, compute_type = resolve_device(config)
     threads = resolve_threads(config)
     if device != "cpu" or threads < 2:
-        return HoleDecoder(model, model, 1)
-    return HoleDecoder(
-        model, _load(resolve_model_path(config.whisper_model), device, compute_type, 1, threads), threads
-    )
+        return HoleDecoder(model)
+    path = resolve_model_path(config.whisper_model)
+    return HoleDecoder(model, threads, functools.partial(_load, path, device, compute_type, 1, threads))
 
 
 def resolve_device(config: PipelineConfig) -> tuple[str, str]:

@@ -165,9 +165,10 @@ def test_it_decodes_holes_side_by_side_into_the_same_words_as_one_at_a_time(medi
     decoder = hole_decoder(CONFIG)
 
     side_by_side = _fill_holes(decoder, audio, seeded, "en")
-    one_at_a_time = _fill_holes(HoleDecoder(load_model(CONFIG), load_model(CONFIG), 1), audio, seeded, "en")
+    one_at_a_time = _fill_holes(HoleDecoder(load_model(CONFIG)), audio, seeded, "en")
 
-    assert decoder.workers == resolve_threads(CONFIG) and decoder.alone is load_model(CONFIG)
+    assert decoder.workers == resolve_threads(CONFIG) and decoder.model is load_model(CONFIG)
+    assert decoder.side_by_side is None or decoder.side_by_side() is not decoder.model
     texts = [text.strip(" ,.?").lower() for text, *_ in side_by_side]
     assert texts.count("country") == 4 and texts.count("mark") == 2, texts
     assert [w[0] for w in side_by_side] == [w[0] for w in one_at_a_time]
@@ -177,7 +178,7 @@ def test_it_decodes_holes_side_by_side_into_the_same_words_as_one_at_a_time(medi
 
 def test_it_decodes_holes_with_the_model_itself_on_one_core():
     config = CONFIG.replace(whisper_threads=1)
-    assert hole_decoder(config) == HoleDecoder(load_model(config), load_model(config), 1)
+    assert hole_decoder(config) == HoleDecoder(load_model(config))
 
 
 @pytest.mark.slow
