@@ -45,8 +45,8 @@ _STAGES = {"ingest": (0.0, 0.03), "transcribe": (0.03, 0.5), "render": (0.5, 1.0
 # ten minutes) would sit right at the 0.3 target. ``--clips 0`` applies that rule.
 DEFAULT_CLIP_COUNT = 3
 # Clips rendered side by side, best first. x264 alone keeps about 1.8 of two cores busy
-# and the face pass fewer; a second render fills the gaps, while the later clips' ffmpeg
-# yields to the best one's (render.ranked_config), which still finishes first. Measured
+# and the face pass fewer; a second render fills the gaps, while the later clips' renders
+# yield to the best one's (render.ranked_config), which still finishes first. Measured
 # with bench/end_to_end.py (30 minutes, 10 clips): see docs/benchmarks.md, "Speed".
 PARALLEL_RENDERS = 2
 

@@ -123,10 +123,11 @@ class PipelineConfig:
     render_preset: str = "superfast"
     render_crf: int = 26
     render_short_side: int = 1080  # 1080: 9:16 clips come out 1080x1920
-    # How far below its caller's CPU priority ffmpeg runs (Unix niceness, 0-19). The
-    # service raises it for a video's later-ranked clips so that, while several renders
-    # share few cores, the best clip finishes first. Set per call, not from the environment.
-    ffmpeg_niceness: int = 0
+    # How far below its caller's CPU priority a render runs, with every thread and program
+    # it starts (Unix niceness, 0-19; see pipeline.priority). A video's later-ranked clips
+    # get it so that, while several renders share few cores, the best clip finishes first.
+    # Set per call, not from the environment.
+    render_niceness: int = 0
     # Threads decoding each input of ffmpeg (run_ffmpeg) and of scene detection (0: their
     # choice). A render that shares the cores with another's gets 1: the cores are busy
     # anyway, and threaded decoding costs about 12 % more CPU for the same frames. Set per

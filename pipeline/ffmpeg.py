@@ -29,7 +29,6 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -86,8 +85,8 @@ def run_ffmpeg(
         command += ["-progress", "pipe:1", "-nostats"]
     command += _pin_inputs(args, config.ffmpeg_decode_threads)
     if not track:
-        return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout, config.ffmpeg_niceness)
-    return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout, config.ffmpeg_niceness)
+        return _run(command, "ffmpeg", "FFMPEG_BINARY", what, timeout)
+    return _run_with_progress(command, what, duration or 0.0, progress or _ignore, timeout)
 
 
 def run_ffprobe(
@@ -180,14 +179,13 @@ def _missing(tool: str, setting: str, binary: str) -> ConfigError:
 
 
 def _run(
-    command: list[str], tool: str, setting: str, what: str, timeout: float | None, niceness: int = 0
+    command: list[str], tool: str, setting: str, what: str, timeout: float | None
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise _missing(tool, setting, command[0]) from None
     with process:
-        _lower_priority(process, niceness)
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -199,16 +197,8 @@ def _run(
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def _lower_priority(process: subprocess.Popen, niceness: int) -> None:
-    """Lower a started process's CPU priority by ``niceness``; a process that already
-    exited, or a system without priorities, just runs as it is."""
-    if niceness > 0:
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, process.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + niceness))
-
-
 def _run_with_progress(
-    command: list[str], what: str, duration: float, progress: ProgressFn, timeout: float | None, niceness: int = 0
+    command: list[str], what: str, duration: float, progress: ProgressFn, timeout: float | None
 ) -> subprocess.CompletedProcess[bytes]:
     # stderr goes to a temporary file rather than a pipe: ffmpeg can write a lot of it
     # while we block reading progress lines from stdout, and a full pipe would deadlock.
@@ -219,7 +209,6 @@ def _run_with_progress(
             )
         except FileNotFoundError:
             raise _missing("ffmpeg", "FFMPEG_BINARY", command[0]) from None
-        _lower_priority(process, niceness)
         # Reading stdout blocks until ffmpeg writes, so the time limit is enforced by a
         # timer that kills the process rather than by a timeout on the read.
         timed_out = threading.Event()

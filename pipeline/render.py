@@ -32,16 +32,20 @@ from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError, PipelineError, RenderError
 from pipeline.ffmpeg import run_ffmpeg, run_ffprobe
 from pipeline.framing import ReframePlan
+from pipeline.priority import at_lower_priority
 from pipeline.report import ClipReport, build_report
 from pipeline.types import JsonMixin, MediaInfo, ProgressFn, Word, no_progress, scaled_progress
 
 AUDIO_RATE = 48_000
 AUDIO_BITRATE = "160k"
 MIN_CLIP_SECONDS = 0.5
-# How far a video's later-ranked clips lower their ffmpeg's priority (Unix niceness: about
-# a tenth of the CPU against a normal process) while clips render side by side, so that
-# the best clip finishes almost as if alone; the total work is unchanged.
-LATER_CLIP_NICENESS = 10
+# How far a video's later-ranked clips lower their render's priority while clips render
+# side by side: the lowest, so that they take only the CPU the best clip leaves idle. With
+# the whole render lowered (not only its ffmpeg, whose niceness was 10) a 41 s best clip
+# rendered beside a later one took 37.6-38.5 s, as long as alone (38.2-39.5 s), against
+# 40.5-44.5 s before, and the pair finished no later (docs/benchmarks.md, "Time to
+# first clip").
+LATER_CLIP_NICENESS = 19
 # The thumbnail is the clip's frame at this time (or at its middle, for a shorter clip).
 THUMBNAIL_AT = 1.5
 
@@ -53,7 +57,7 @@ def ranked_config(config: PipelineConfig, rank: int) -> PipelineConfig:
     :attr:`PipelineConfig.ffmpeg_decode_threads`)."""
     if rank <= 1:
         return config
-    return config.replace(ffmpeg_niceness=LATER_CLIP_NICENESS, ffmpeg_decode_threads=1)
+    return config.replace(render_niceness=LATER_CLIP_NICENESS, ffmpeg_decode_threads=1)
 
 
 @dataclasses.dataclass
@@ -136,7 +140,30 @@ def render_clip(
     where the face pass's frames suggest a cut. Scratch files go in a temporary folder
     inside ``out_path.parent`` (created if needed), removed before returning. Returns a
     result with ``error`` set, and no files left behind, when the clip cannot be rendered.
+    With ``config.render_niceness``, the render and everything it starts run that much
+    below the caller's CPU priority (:func:`pipeline.priority.at_lower_priority`).
     """
+    return at_lower_priority(
+        config.render_niceness,
+        lambda: _render(source, media, start, end, words, options, out_path, thumbnail_path, config,
+                        scene_cuts=scene_cuts, progress=progress),
+    )  # fmt: skip
+
+
+def _render(
+    source: Path,
+    media: MediaInfo,
+    start: float,
+    end: float,
+    words: list[Word],
+    options: RenderOptions,
+    out_path: Path,
+    thumbnail_path: Path,
+    config: PipelineConfig,
+    *,
+    scene_cuts: list[float] | None,
+    progress: ProgressFn,
+) -> RenderResult:
     result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
     try:
         if not media.has_video:

@@ -27,7 +27,7 @@ RENDERING = Video.Status.GENERATING_CLIPS
 def test_it_lets_the_best_clip_of_a_first_batch_render_at_full_priority(rank, version, status, niceness):
     config = pipeline_config(Clip(rank=rank, render_version=version, video=Video(status=status)))
 
-    assert config.ffmpeg_niceness == niceness
+    assert config.render_niceness == niceness
     # A render sharing the cores with the best clip's decodes on one thread.
     assert config.ffmpeg_decode_threads == (1 if niceness else 0)
     assert config.render_preset == settings.PIPELINE.render_preset

@@ -1,8 +1,7 @@
-"""run_ffmpeg's process handling: priority and time limits, with a stand-in binary."""
+"""run_ffmpeg's process handling: progress, decoding threads and time limits, with a stand-in binary."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -12,11 +11,8 @@ from pipeline.config import PipelineConfig
 from pipeline.errors import MediaError
 from pipeline.ffmpeg import run_ffmpeg
 
-# Writes its own niceness (field 19 of /proc/self/stat), once the parent had time to set
-# it, beside itself; then reports half of the output written, as ffmpeg's -progress does.
-NICENESS_SCRIPT = """#!/bin/sh
-sleep 0.3
-cut -d' ' -f19 /proc/$$/stat > "$(dirname "$0")/niceness"
+# Reports half of the output written, as ffmpeg's -progress does.
+PROGRESS_SCRIPT = """#!/bin/sh
 echo "out_time_us=500000"
 """
 
@@ -28,28 +24,14 @@ def stand_in(tmp_path: Path, body: str) -> str:
     return str(script)
 
 
-def seen_niceness(tmp_path: Path) -> int:
-    return int((tmp_path / "niceness").read_text())
-
-
-@pytest.mark.parametrize("niceness", [0, 7])
-def test_it_runs_ffmpeg_at_the_configured_lower_priority(tmp_path, niceness):
-    config = PipelineConfig(ffmpeg=stand_in(tmp_path, NICENESS_SCRIPT), ffmpeg_niceness=niceness)
-
-    run_ffmpeg(["-f", "lavfi", "-i", "anullsrc", "pipe:1"], config)
-
-    assert seen_niceness(tmp_path) == os.getpriority(os.PRIO_PROCESS, 0) + niceness
-
-
-def test_it_lowers_the_priority_of_a_run_that_reports_progress(tmp_path):
-    config = PipelineConfig(ffmpeg=stand_in(tmp_path, NICENESS_SCRIPT), ffmpeg_niceness=5)
+def test_it_turns_the_progress_reports_into_fractions_of_the_duration(tmp_path):
+    config = PipelineConfig(ffmpeg=stand_in(tmp_path, PROGRESS_SCRIPT))
     seen = []
 
     run_ffmpeg(["-f", "lavfi", "-i", "anullsrc", tmp_path / "out.mp4"], config, duration=1.0,
                progress=lambda fraction, message="": seen.append(fraction))  # fmt: skip
 
-    assert seen[0] == 0.5
-    assert seen_niceness(tmp_path) == os.getpriority(os.PRIO_PROCESS, 0) + 5
+    assert seen == [0.5, 1.0]
 
 
 @pytest.mark.parametrize("threads", [0, 1])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +233,24 @@ def test_it_keeps_scratch_files_beside_the_output_even_in_an_awkward_folder(medi
     assert seen and all(re.fullmatch(r"\.render-[^/]+/captions\.ass", name) for name in seen)
     assert sorted(p.name for p in out.iterdir()) == ["clip.jpg", "clip.mp4"]  # the scratch folder is gone
     assert list(system_temp.iterdir()) == []
+
+
+def test_it_renders_at_the_configured_lower_priority_down_to_its_ffmpeg(media_dir, tmp_path, monkeypatch):
+    # A stand-in ffmpeg notes the niceness it was started with, then runs the real one.
+    script = tmp_path / "bin" / "ffmpeg"
+    script.parent.mkdir()
+    script.write_text(f"#!/bin/sh\ncut -d' ' -f19 /proc/$$/stat >> {tmp_path / 'seen'}\nexec ffmpeg \"$@\"\n")
+    script.chmod(0o755)
+    monkeypatch.setattr("tests.pipeline.test_render.CONFIG", CONFIG.replace(ffmpeg=str(script), render_niceness=4))
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    result = render(media_dir, tmp_path / "out", S18, 1.0, 3.0)
+
+    assert not result.error, result.error_message
+    seen = [int(line) for line in (tmp_path / "seen").read_text().split()]
+    # The face pass, the loudness measurement, the encode and the report's reads.
+    assert len(seen) >= 3 and set(seen) == {min(19, before + 4)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
 
 
 def test_it_derives_the_output_size_from_the_aspect_ratio():
