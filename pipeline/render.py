@@ -143,114 +143,98 @@ def render_clip(
     With ``config.render_niceness``, the render and everything it starts run that much
     below the caller's CPU priority (:func:`pipeline.priority.at_lower_priority`).
     """
-    return at_lower_priority(
-        config.render_niceness,
-        lambda: _render(source, media, start, end, words, options, out_path, thumbnail_path, config,
-                        scene_cuts=scene_cuts, progress=progress),
-    )  # fmt: skip
+    # The body is a closure so that it can run in the lowered thread with the arguments as given.
+    def render() -> RenderResult:
+        nonlocal start, end
+        result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
+        try:
+            if not media.has_video:
+                raise RenderError("The source has no video track, so there is nothing to reframe.")
+            if start >= media.duration:
+                raise RenderError(
+                    f"The clip starts at {start:.2f} s, after the end of the source ({media.duration:.2f} s)."
+                )
+            end = min(end, media.duration)
+            start = max(0.0, start)
+            if end - start < MIN_CLIP_SECONDS:
+                raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
+            style = ass_captions.template(options.caption_template)  # refuse an unknown template before any work
+            if options.caption_style is not None:
+                options.caption_style.apply(style)
+            if options.logo is not None:
+                watermark.check(options.logo)
+            reframe.check_layout(options.layout, options.pins)
+            width, height = options.width, options.height
+            progress(0.02, "reframing")
+            # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                measuring = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
+                plan = reframe.plan_reframe(
+                    source,
+                    media,
+                    start,
+                    end,
+                    width,
+                    height,
+                    config,
+                    scene_cuts=scene_cuts,
+                    cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
+                    progress=scaled_progress(progress, 0.02, 0.2),
+                    layout=options.layout,
+                    pins=options.pins,
+                    speech=[(word.start, word.end) for word in words if word.end > start and word.start < end],
+                )
+                audio = measuring.result() if measuring else ""
+            result.layout = plan.layout
+            result.shots = [
+                {"start": shot.start, "end": shot.end, "layout": shot.layout, "speaker": shot.speaker}
+                for shot in plan.shots
+            ]
+            result.speakers = plan.speakers
+            progress(0.22, "rendering")
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(prefix=".render-", dir=out_path.parent) as tmp:
+                ass = Path(tmp) / "captions.ass"
+                hook = options.hook_text if options.auto_hook else ""
+                document = ass_captions.build_ass(
+                    words, start, end, width, height, options.caption_template, captions=options.captions,
+                    hook_text=hook, caption_style=options.caption_style,
+                )
+                ass_captions.write_ass(ass, document)
+                _encode(
+                    source,
+                    media,
+                    start,
+                    end,
+                    plan,
+                    ass,
+                    audio,
+                    width,
+                    height,
+                    out_path,
+                    config,
+                    scaled_progress(progress, 0.22, 0.97),
+                    logo=options.logo,
+                    thumbnail=(Path(thumbnail_path), min(THUMBNAIL_AT, (end - start) / 2)),
+                )
+            info = run_ffprobe(
+                out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
+            )
+            result.width = int(info["streams"][0]["width"])
+            result.height = int(info["streams"][0]["height"])
+            result.duration = round(float(info["format"]["duration"]), 3)
+            progress(0.98, "checking the clip")
+            result.report = build_report(
+                out_path, media, start, end, words, plan, document, result.width, result.height, config
+            )
+            progress(1.0, "rendered")
+        except PipelineError as exc:
+            for path in (out_path, thumbnail_path):
+                Path(path).unlink(missing_ok=True)
+            result.error, result.error_message = True, exc.message
+        return result
 
-
-def _render(
-    source: Path,
-    media: MediaInfo,
-    start: float,
-    end: float,
-    words: list[Word],
-    options: RenderOptions,
-    out_path: Path,
-    thumbnail_path: Path,
-    config: PipelineConfig,
-    *,
-    scene_cuts: list[float] | None,
-    progress: ProgressFn,
-) -> RenderResult:
-    result = RenderResult(path=str(out_path), thumbnail_path=str(thumbnail_path))
-    try:
-        if not media.has_video:
-            raise RenderError("The source has no video track, so there is nothing to reframe.")
-        if start >= media.duration:
-            raise RenderError(
-                f"The clip starts at {start:.2f} s, after the end of the source ({media.duration:.2f} s)."
-            )
-        end = min(end, media.duration)
-        start = max(0.0, start)
-        if end - start < MIN_CLIP_SECONDS:
-            raise RenderError(f"The clip {start:.2f}-{end:.2f} s is too short to render.")
-        style = ass_captions.template(options.caption_template)  # refuse an unknown template before any work
-        if options.caption_style is not None:
-            options.caption_style.apply(style)
-        if options.logo is not None:
-            watermark.check(options.logo)
-        reframe.check_layout(options.layout, options.pins)
-        width, height = options.width, options.height
-        progress(0.02, "reframing")
-        # The loudness measurement (an audio-only ffmpeg run) overlaps the face pass.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            measuring = pool.submit(_audio_filter, source, start, end, config) if media.has_audio else None
-            plan = reframe.plan_reframe(
-                source,
-                media,
-                start,
-                end,
-                width,
-                height,
-                config,
-                scene_cuts=scene_cuts,
-                cuts_near=lambda t0, t1: _cuts(source, t0, t1, config),
-                progress=scaled_progress(progress, 0.02, 0.2),
-                layout=options.layout,
-                pins=options.pins,
-                speech=[(word.start, word.end) for word in words if word.end > start and word.start < end],
-            )
-            audio = measuring.result() if measuring else ""
-        result.layout = plan.layout
-        result.shots = [
-            {"start": shot.start, "end": shot.end, "layout": shot.layout, "speaker": shot.speaker}
-            for shot in plan.shots
-        ]
-        result.speakers = plan.speakers
-        progress(0.22, "rendering")
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=out_path.parent) as tmp:
-            ass = Path(tmp) / "captions.ass"
-            hook = options.hook_text if options.auto_hook else ""
-            document = ass_captions.build_ass(
-                words, start, end, width, height, options.caption_template, captions=options.captions,
-                hook_text=hook, caption_style=options.caption_style,
-            )
-            ass_captions.write_ass(ass, document)
-            _encode(
-                source,
-                media,
-                start,
-                end,
-                plan,
-                ass,
-                audio,
-                width,
-                height,
-                out_path,
-                config,
-                scaled_progress(progress, 0.22, 0.97),
-                logo=options.logo,
-                thumbnail=(Path(thumbnail_path), min(THUMBNAIL_AT, (end - start) / 2)),
-            )
-        info = run_ffprobe(
-            out_path, config, ["-show_entries", "stream=width,height:format=duration", "-select_streams", "v:0"]
-        )
-        result.width = int(info["streams"][0]["width"])
-        result.height = int(info["streams"][0]["height"])
-        result.duration = round(float(info["format"]["duration"]), 3)
-        progress(0.98, "checking the clip")
-        result.report = build_report(
-            out_path, media, start, end, words, plan, document, result.width, result.height, config
-        )
-        progress(1.0, "rendered")
-    except PipelineError as exc:
-        for path in (out_path, thumbnail_path):
-            Path(path).unlink(missing_ok=True)
-        result.error, result.error_message = True, exc.message
-    return result
+    return at_lower_priority(config.render_niceness, render)
 
 
 def encode_args(
