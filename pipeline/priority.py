@@ -5,7 +5,10 @@ thread that starts it. Work run in a fresh thread whose niceness was raised ther
 yields the CPU together with every thread and program it starts (ffmpeg, decoder
 threads, the face pass), while the caller keeps its own priority: an unprivileged
 process may lower a priority but never raise it back, so the caller's thread is never
-lowered itself.
+lowered itself. A limit: a library's process-wide thread pool (OpenCV's) is made by the
+first thread that needs it and keeps that thread's niceness. The service renders each
+clip in a work horse of its own (RQ forks one per job), so that pool lives as long as one
+render; in the ``clip`` command it can be made by a later clip's render.
 """
 
 from __future__ import annotations
