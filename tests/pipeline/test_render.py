@@ -26,9 +26,11 @@ def words_from(start: float, text: str, step: float = 0.4) -> list[Word]:
     return [Word(w, start + i * step, start + i * step + step * 0.8) for i, w in enumerate(text.split())]
 
 
-def render(media_dir: Path, tmp_path: Path, name: str, start: float, end: float, **options) -> RenderResult:
+def render(
+    media_dir: Path, tmp_path: Path, name: str, start: float, end: float, config: PipelineConfig = CONFIG, **options
+) -> RenderResult:
     source = media_dir / name
-    media = probe(source, CONFIG, require_audio=False)
+    media = probe(source, config, require_audio=False)
     words = words_from(start + 0.2, "this is the part everybody gets wrong about it")
     return render_clip(
         source,
@@ -39,7 +41,7 @@ def render(media_dir: Path, tmp_path: Path, name: str, start: float, end: float,
         RenderOptions(**options),
         tmp_path / "clip.mp4",
         tmp_path / "clip.jpg",
-        CONFIG,
+        config,
         scene_cuts=[],
     )
 
@@ -235,16 +237,15 @@ def test_it_keeps_scratch_files_beside_the_output_even_in_an_awkward_folder(medi
     assert list(system_temp.iterdir()) == []
 
 
-def test_it_renders_at_the_configured_lower_priority_down_to_its_ffmpeg(media_dir, tmp_path, monkeypatch):
+def test_it_renders_at_the_configured_lower_priority_down_to_its_ffmpeg(media_dir, tmp_path):
     # A stand-in ffmpeg notes the niceness it was started with, then runs the real one.
     script = tmp_path / "bin" / "ffmpeg"
     script.parent.mkdir()
-    script.write_text(f"#!/bin/sh\ncut -d' ' -f19 /proc/$$/stat >> {tmp_path / 'seen'}\nexec ffmpeg \"$@\"\n")
+    script.write_text(f"#!/bin/sh\ncut -d' ' -f19 /proc/$$/stat >> '{tmp_path / 'seen'}'\nexec ffmpeg \"$@\"\n")
     script.chmod(0o755)
-    monkeypatch.setattr("tests.pipeline.test_render.CONFIG", CONFIG.replace(ffmpeg=str(script), render_niceness=4))
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    result = render(media_dir, tmp_path / "out", S18, 1.0, 3.0)
+    result = render(media_dir, tmp_path / "out", S18, 1.0, 3.0, CONFIG.replace(ffmpeg=str(script), render_niceness=4))
 
     assert not result.error, result.error_message
     seen = [int(line) for line in (tmp_path / "seen").read_text().split()]
