@@ -1,5 +1,9 @@
 """Atomic counters in Redis: fixed-window rate limits and in-flight semaphores.
 
+A rate window opens at its bucket's first request and lasts its length from there, not
+from the clock's minute: a client allowed ``limit`` requests gets them all, however near
+a minute's end it began, and ``Retry-After`` is the time left in its own window.
+
 Each check is one Lua script, so concurrent requests on many web processes can never
 both take the last slot.
 
@@ -50,9 +54,9 @@ class Decision:
 
 
 def hit(bucket: str, limit: int, window_seconds: int = 60) -> Decision:
-    """Count one request in ``bucket``'s current window; refuse past ``limit``."""
-    window = int(time.time() // window_seconds)
-    key = f"clipsite:rate:{bucket}:{window}"
+    """Count one request in ``bucket``'s current window; refuse past ``limit``. A window
+    opens at the first request after the last one closed."""
+    key = f"clipsite:rate:{bucket}"
     try:
         count, ttl = _redis().eval(_WINDOW, 1, key, window_seconds)
     except outage.ERRORS as exc:
