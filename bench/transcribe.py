@@ -11,12 +11,15 @@ On a machine without ffmpeg (a lent GPU machine), ``--audio speech.npy`` gives t
 input as 16 kHz int16 samples, repeated to ``--minutes``, and ``--speed-only`` skips the
 accuracy files (see docs/benchmarks.md for the GPU run). ``--holes N`` then times the skip
 guard alone on the speed input's holes, N interleaved pairs: the holes decoded one at a
-time by the model itself, and side by side by :func:`pipeline.transcribe.hole_decoder`.
+time by the model itself, and side by side by :func:`pipeline.transcribe.whisper_decoders`;
+``--parts N`` times the batched pass and the skip guard together, N interleaved pairs: the
+source in one pass, and in parts side by side as :func:`pipeline.transcribe.transcribe` runs it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import os
 import re
@@ -29,7 +32,7 @@ from bench.machine import describe
 from pipeline import transcribe as engine
 from pipeline.audio import SAMPLE_RATE, decode_audio, duration_of
 from pipeline.config import PipelineConfig
-from pipeline.transcribe import HoleDecoder, hole_decoder, load_model, resolve_device, resolve_threads, transcribe
+from pipeline.transcribe import Decoders, load_model, resolve_device, resolve_threads, transcribe, whisper_decoders
 
 LJSPEECH_FILE = "en_ljspeech_linda_johnson_02.mp3"
 LJSPEECH_REFERENCE = Path(__file__).parent / "data" / "ljspeech_lj028_0030_0039.txt"
@@ -74,6 +77,8 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true", help="skip the accuracy files")
     parser.add_argument("--export", action="store_true", help=f"write 100 s of the talk to {SPEECH_EXPORT}")
     parser.add_argument("--holes", type=int, default=0, metavar="N", help="time the skip guard alone, N pairs")
+    parser.add_argument("--parts", type=int, default=0, metavar="N",
+                        help="time the batched pass and skip guard in one pass and in parts, N pairs")  # fmt: skip
     args = parser.parse_args()
     if args.export:
         SPEECH_EXPORT.parent.mkdir(exist_ok=True)
@@ -129,6 +134,8 @@ def main() -> None:
         print(f"WER {name}: {wer:.1%}")
     if args.holes:
         time_holes(fill_holes, config, audio, batched, args.holes)
+    if args.parts:
+        time_parts(fill_holes, config, audio, args.parts)
 
 
 def _keep_batched_words(fill_holes, batched: dict, decoder, audio, words, language):
@@ -140,7 +147,7 @@ def _keep_batched_words(fill_holes, batched: dict, decoder, audio, words, langua
 def time_holes(fill_holes, config: PipelineConfig, audio: np.ndarray, batched: dict, pairs: int) -> None:
     """The skip guard (``fill_holes``) alone on the batched pass's holes, one at a time and side by side."""
     words, language = batched["words"], batched["language"]
-    decoders = {"one at a time": HoleDecoder(load_model(config)), "side by side": hole_decoder(config)}
+    decoders = {"one at a time": Decoders(load_model(config)), "side by side": whisper_decoders(config)}
     times: dict[str, list[float]] = {name: [] for name in decoders}
     found = {}
     for _ in range(pairs):
@@ -153,6 +160,26 @@ def time_holes(fill_holes, config: PipelineConfig, audio: np.ndarray, batched: d
           f"the same words both ways: {'yes' if same else 'NO'}")  # fmt: skip
     for name, seconds in times.items():
         print(f"  {name:<13} {' '.join(f'{s:.1f}' for s in seconds)} s (mean {np.mean(seconds):.1f} s)")
+
+
+def time_parts(fill_holes, config: PipelineConfig, audio: np.ndarray, pairs: int) -> None:
+    """The batched pass and the skip guard (``fill_holes``) over the speed input, in one pass
+    and in parts side by side (:meth:`pipeline.transcribe.Decoders.batched`), interleaved."""
+    decoders = whisper_decoders(config)
+    ways = {"one pass": dataclasses.replace(decoders, min_part_seconds=0.0), "in parts": decoders}
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    counts: dict[str, int] = {}
+    for _ in range(pairs):
+        for name, way in ways.items():
+            began = time.perf_counter()
+            words, language = way.batched(audio, None, config.whisper_batch_size)
+            counts[name] = len(fill_holes(way, audio, words, language))
+            times[name].append(time.perf_counter() - began)
+    print(f"parts:          {decoders.workers * decoders.parts_per_worker if decoders.side_by_side else 1} "
+          f"at most, {decoders.workers} side by side")  # fmt: skip
+    for name, seconds in times.items():
+        print(f"  {name:<9} {' '.join(f'{s:.1f}' for s in seconds)} s (mean {np.mean(seconds):.1f} s), "
+              f"{counts[name]} words")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ The model's wheels are installed by ``make multilingual`` (run by ``scripts/setu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -15,7 +16,8 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from pipeline import render, whisper_models
+from pipeline import render, transcribe, whisper_models
+from pipeline.audio import SAMPLE_RATE, decode_audio
 from pipeline.cli import main
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError
@@ -108,6 +110,22 @@ def test_it_keeps_tiny_en_the_default_and_reads_base_from_whisper_model():
     assert PipelineConfig.from_env({"WHISPER_MODEL": "base"}).whisper_model == "base"
     assert resolve_model_path("base") == str(whisper_models.base_model_dir())
     assert whisper_models.packaged_model_name(str(whisper_models.base_model_dir())) == "base"
+
+
+@pytest.mark.slow
+def test_it_detects_the_language_once_and_decodes_every_part_in_it():
+    config = PipelineConfig.from_env(ENV)
+    audio = decode_audio(SHARED_MEDIA / SPANISH_SPEECH, config)
+    side_by_side = functools.partial(transcribe._load, resolve_model_path("base"), "cpu", "int8", 1, 2)
+    parts = transcribe.Decoders(transcribe.load_model(config), 2, side_by_side, min_part_seconds=15.0)
+
+    words, language = parts.batched(audio, None, 8)
+
+    bounds = transcribe._part_bounds(audio, 4, 15.0)
+    assert language == "es" and len(bounds) == 4
+    for first, last in bounds:
+        said = tokens(" ".join(w[0] for w in words if first / SAMPLE_RATE <= w[1] < last / SAMPLE_RATE))
+        assert len(set(said) & SPANISH_WORDS) >= 3 and not set(said) & ENGLISH_WORDS, said
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ hallucination guards, silence, ranges, configuration errors and the CLI."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from pathlib import Path
@@ -12,22 +13,24 @@ import numpy as np
 import pytest
 
 from bench.moments import Block, speak
-from bench.transcribe import JFK_REFERENCE, word_error_rate
+from bench.transcribe import JFK_REFERENCE, LJSPEECH_FILE, LJSPEECH_REFERENCE, word_error_rate
 from pipeline import cli
 from pipeline.audio import SAMPLE_RATE, decode_audio
 from pipeline.config import PipelineConfig
 from pipeline.errors import ConfigError
 from pipeline.transcribe import (
     HOLE_SECONDS,
-    HoleDecoder,
+    Decoders,
     _decode_sequentially,
     _fill_holes,
-    hole_decoder,
+    _load,
+    _part_bounds,
     load_model,
     resolve_device,
     resolve_model_path,
     resolve_threads,
     transcribe,
+    whisper_decoders,
 )
 from pipeline.types import Transcript
 
@@ -162,10 +165,10 @@ def test_it_decodes_holes_side_by_side_into_the_same_words_as_one_at_a_time(medi
     # One word in each pause leaves three holes of speech around them.
     marks = [(len(jfk) + 3 * SAMPLE_RATE) / SAMPLE_RATE, (2 * len(pause) + len(jfk) + len(apollo)) / SAMPLE_RATE - 3.0]
     seeded = [("mark", t, t + 0.2, 1.0) for t in marks]
-    decoder = hole_decoder(CONFIG)
+    decoder = whisper_decoders(CONFIG)
 
     side_by_side = _fill_holes(decoder, audio, seeded, "en")
-    one_at_a_time = _fill_holes(HoleDecoder(load_model(CONFIG)), audio, seeded, "en")
+    one_at_a_time = _fill_holes(Decoders(load_model(CONFIG)), audio, seeded, "en")
 
     assert decoder.workers == resolve_threads(CONFIG) and decoder.model is load_model(CONFIG)
     assert decoder.side_by_side is None or decoder.side_by_side() is not decoder.model
@@ -176,9 +179,47 @@ def test_it_decodes_holes_side_by_side_into_the_same_words_as_one_at_a_time(medi
     assert [w[1] for w in side_by_side] == sorted(w[1] for w in side_by_side)
 
 
+def test_it_cuts_parts_at_the_quietest_moment_near_each_even_share():
+    rng = np.random.default_rng(5)
+    audio = rng.normal(0, 0.1, 300 * SAMPLE_RATE).astype(np.float32)
+    for pause in (92.0, 208.0):  # within a quarter share (25 s) of 100 s and 200 s
+        audio[int(pause * SAMPLE_RATE) : int((pause + 0.5) * SAMPLE_RATE)] = 0.0
+
+    bounds = _part_bounds(audio, 3, 60.0)
+
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(audio)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+    cuts = [first / SAMPLE_RATE for first, _ in bounds[1:]]
+    assert cuts == [pytest.approx(92.25, abs=0.2), pytest.approx(208.25, abs=0.2)]
+    assert len(_part_bounds(audio, 4, 120.0)) == 2, "no part shorter than the minimum"
+    assert _part_bounds(audio, 4, 0.0) == [(0, len(audio))], "a minimum of 0 never splits"
+
+
+@pytest.mark.slow
+def test_it_decodes_a_long_source_in_parts_side_by_side_as_well_as_in_one_pass(media_dir):
+    # 72 s of read speech, then JFK: four parts of about 20 s, cut in the reader's pauses.
+    audio = np.concatenate([decode_audio(media_dir / LJSPEECH_FILE, CONFIG), decode_audio(media_dir / JFK, CONFIG)])
+    reference = LJSPEECH_REFERENCE.read_text() + " " + JFK_REFERENCE
+    model = load_model(CONFIG)
+    side_by_side = functools.partial(_load, resolve_model_path("tiny.en"), "cpu", "int8", 1, 2)
+    parts = Decoders(model, 2, side_by_side, min_part_seconds=20.0)
+    progress = mock.Mock()
+
+    in_parts, language = parts.batched(audio, "en", 8, progress)
+    whole, _ = Decoders(model).batched(audio, "en", 8)
+
+    assert language == "en" and len(_part_bounds(audio, 4, 20.0)) == 4
+    assert [w[1] for w in in_parts] == sorted(w[1] for w in in_parts)
+    errors = [word_error_rate(reference, " ".join(w[0] for w in _fill_holes(parts, audio, words, "en")))
+              for words in (in_parts, whole)]  # fmt: skip
+    assert errors[0] <= max(0.08, errors[1] + 0.02), errors
+    fractions = [c.args[0] for c in progress.call_args_list]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0, abs=0.02)
+
+
 def test_it_decodes_holes_with_the_model_itself_on_one_core():
     config = CONFIG.replace(whisper_threads=1)
-    assert hole_decoder(config) == HoleDecoder(load_model(config))
+    assert whisper_decoders(config) == Decoders(load_model(config))
 
 
 @pytest.mark.slow
