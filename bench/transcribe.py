@@ -23,6 +23,7 @@ import dataclasses
 import functools
 import os
 import re
+import resource
 import time
 from pathlib import Path
 
@@ -130,6 +131,7 @@ def main() -> None:
     print(f"CPU time:       {cpu:.2f} s ({seconds / cpu:.1f} audio seconds per CPU second)")
     print(f"load average:   {load_before:.2f} before, {load_after:.2f} after (1 min)")
     print(f"words:          {len(transcript.words)} in {len(transcript.sentences)} sentences")
+    print(f"peak memory:    {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (this process)")
     for name, wer in accuracy.items():
         print(f"WER {name}: {wer:.1%}")
     if args.holes:
