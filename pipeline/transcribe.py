@@ -212,8 +212,8 @@ class Decoders:
         Split side by side into :func:`_part_bounds`, a multilingual model without a
         ``language`` first decodes the first part alone to detect it, as the whole pass
         would from its first speech. Measured on bench.transcribe's 30-minute input (2
-        cores, tiny.en; ``--parts 3``, with the skip guard): 78.7-82.8 s in four parts
-        against 93.2-98.8 s in one pass, interleaved, and 4,127 words against 4,104. Whisper
+        cores, tiny.en; ``--parts 3``, with the skip guard): 77.3-84.9 s in four parts
+        against 88.1-90.8 s in one pass, interleaved, and 4,127 words against 4,104. Whisper
         decodes a chunk a little differently in another batch, so about 5 % of the words
         move or change, as many found as lost; the LJ Speech reference's error rate is the
         same both ways (tests/pipeline/test_transcribe.py).
@@ -248,8 +248,8 @@ class Decoders:
                     unfinished = wait(unfinished, timeout=PROGRESS_SECONDS).not_done
                     progress(min(1.0, sum(done) / seconds), "transcribing")
                 for index, future in futures.items():
-                    words[index], language = future.result()
-                return language or "en"
+                    words[index], decoded_in = future.result()
+                return decoded_in
 
             rest = range(len(bounds))
             if language is None and self.model.model.is_multilingual:
