@@ -121,13 +121,12 @@ def transcribe(
     sentence spans its words. Raises :class:`ConfigError` when the configured model or
     device cannot be used, :class:`TranscriptionError` when decoding fails.
     """
-    model = load_model(config)
+    decoders = whisper_decoders(config)
     seconds = duration_of(audio)
     transcript = Transcript(language=language or "", duration=offset + seconds, model=_model_label(config))
     if seconds < MIN_AUDIO_SECONDS:
-        transcript.language = transcript.language or _fallback_language(model)
+        transcript.language = transcript.language or _fallback_language(decoders.model)
         return transcript
-    decoders = whisper_decoders(config)
     progress(0.0, "transcribing")
     try:
         raw_words, language = decoders.batched(audio, language, config.whisper_batch_size, progress)
@@ -220,8 +219,9 @@ class Decoders:
         move or change, as many found as lost; the LJ Speech reference's error rate is the
         same both ways (tests/pipeline/test_transcribe.py).
         """
-        bounds = _part_bounds(audio, self.workers * self.parts_per_worker, self.min_part_seconds)
-        if len(bounds) < 2 or self.side_by_side is None:
+        side_by_side, parts = self.side_by_side, self.workers * self.parts_per_worker
+        bounds = _part_bounds(audio, parts, self.min_part_seconds) if side_by_side else []
+        if side_by_side is None or len(bounds) < 2:
             return _decode_batched(self.model, audio, 0, len(audio), language, batch_size, progress)
         seconds = duration_of(audio)
         # The workers share the batch: as many chunks in flight as in one pass, and so the
@@ -256,7 +256,7 @@ class Decoders:
             rest = range(len(bounds))
             if language is None and self.model.model.is_multilingual:
                 language, rest = run(range(1), self.model, None), range(1, len(bounds))
-            language = run(rest, self.side_by_side(), language or "en")
+            language = run(rest, side_by_side(), language or "en")
         return [word for part in words for word in part], language
 
     def holes(self, audio: np.ndarray, holes: list[tuple[float, float]], language: str) -> list[RawWord]:
