@@ -24,7 +24,6 @@ import anyio
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from mcp.server.transport_security import TransportSecuritySettings
 
 from accounts.actions import touch_api_key
 from accounts.authentication import raw_key_from
@@ -33,13 +32,10 @@ from clipsite import ratelimit
 from clipsite.api import json_error
 from clipsite.middleware import MAX_JSON_BODY, client_ip
 from mcpserver.caller import UNAUTHORIZED, Caller, acting_as
-from mcpserver.server import http_server
 
 logger = logging.getLogger(__name__)
 
 PATH = "/mcp"
-# Django checks the Host header against ALLOWED_HOSTS before this view runs.
-HOSTS_CHECKED_BY_DJANGO = TransportSecuritySettings(enable_dns_rebinding_protection=False)
 # Headers the SDK has no use for: the key stays with Django.
 _WITHHELD = {"authorization", "x-api-key", "cookie"}
 # Hop-by-hop or recomputed by the WSGI server.
@@ -86,7 +82,12 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 def _serve(request: HttpRequest, caller: Caller) -> HttpResponse:
-    exchange = _Exchange(_scope(request), request.body)
+    # The SDK takes 1.3 s to import. Imported on the first MCP request, it is not paid by
+    # every process that loads the URLconf and never serves MCP: RQ workers (their system
+    # checks load it), management commands, each test's worker.
+    from mcpserver.transport import Exchange
+
+    exchange = Exchange(_scope(request), request.body, PATH, MAX_JSON_BODY)
     try:
         with acting_as(caller):
             anyio.run(exchange.run)
@@ -115,42 +116,3 @@ def _scope(request: HttpRequest) -> dict[str, Any]:
         "server": (meta.get("SERVER_NAME", ""), int(meta.get("SERVER_PORT") or 0)),
         "client": (meta.get("REMOTE_ADDR", ""), int(meta.get("REMOTE_PORT") or 0)),
     }  # fmt: skip
-
-
-class _Exchange:
-    """One request through the SDK's app: the body in, the status, headers and body out."""
-
-    def __init__(self, scope: dict[str, Any], body: bytes):
-        self.scope = scope
-        self.body = body
-        self.status = 500
-        self.headers: list[tuple[str, str]] = []
-        self.chunks: list[bytes] = []
-        self._delivered = False
-
-    async def run(self) -> None:
-        # A fresh app per request: its session manager runs once, on this request's loop.
-        app = http_server().streamable_http_app(
-            streamable_http_path=PATH, json_response=True, stateless_http=True,
-            max_request_body_size=MAX_JSON_BODY, transport_security=HOSTS_CHECKED_BY_DJANGO,
-        )  # fmt: skip
-        self._answered = anyio.Event()  # made here: an anyio event belongs to a running loop
-        async with app.router.lifespan_context(app):
-            await app(self.scope, self._receive, self._send)
-
-    async def _receive(self) -> dict[str, Any]:
-        if not self._delivered:
-            self._delivered = True
-            return {"type": "http.request", "body": self.body, "more_body": False}
-        # The client is there until the answer is complete.
-        await self._answered.wait()
-        return {"type": "http.disconnect"}
-
-    async def _send(self, message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            self.status = message["status"]
-            self.headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in message["headers"]]
-        elif message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                self._answered.set()
