@@ -1,6 +1,7 @@
 """``make run``'s shell logic (scripts/run_lib.sh), run by bash as scripts/run.sh runs it:
 ``cp .env.example .env`` gives a REDIS_URL that starts Redis where nothing listens, and
-uses (and says so) a Redis that already answers there."""
+uses (and says so) a Redis that already answers there. And scripts/run.sh itself, where
+its start fails before anything runs."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tests.media import REPO_ROOT
 from tests.plugins.services import free_port
+from tests.workers import process_table
 
 
 def bash(script: str, env_file: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -83,3 +85,23 @@ def test_it_reads_env_values_literally(tmp_path):
     env.write_text("A=plain value  # a comment\r\nexport B='quoted # kept'\nC=\"<b> & c\"\n# D=commented\nE=\n")
     result = bash('printf "%s|" "$A" "$B" "$C" "${D-unset}" "$E"', env_file=env)
     assert result.stdout == "plain value|quoted # kept|<b> & c|unset||", result.stderr
+
+
+def test_it_stops_at_a_failed_migration_and_leaves_nothing_running(tmp_path):
+    """collectstatic runs beside the migrations; when they fail, run.sh exits 1 before
+    starting anything, and the collectstatic it started in the background is stopped too."""
+    env = {
+        **os.environ,
+        "CLIPSITE_ENV_FILE": str(tmp_path / "absent.env"),
+        "CLIPSITE_VAR_DIR": str(tmp_path / "var"),
+        "DATABASE_URL": f"postgres://nobody@127.0.0.1:{free_port()}/refused",  # nothing listens there
+        "PORT": str(free_port()),
+        "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+    }
+    run = subprocess.Popen(["bash", "scripts/run.sh"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 1, err
+    assert "Connection refused" in err and "Starting" not in out
+    left = [pid for pid, fields in process_table() if int(fields[3]) == run.pid]
+    assert left == [], "run.sh left processes running"
