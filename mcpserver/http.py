@@ -87,7 +87,7 @@ def _serve(request: HttpRequest, caller: Caller) -> HttpResponse:
     # checks load it), management commands, each test's worker.
     from mcpserver.transport import Exchange
 
-    exchange = Exchange(_scope(request), request.body, PATH, MAX_JSON_BODY)
+    exchange = Exchange(_scope(request), request.body)
     try:
         with acting_as(caller):
             anyio.run(exchange.run)

@@ -7,6 +7,8 @@ from typing import Any
 import anyio
 from mcp.server.transport_security import TransportSecuritySettings
 
+from clipsite.middleware import MAX_JSON_BODY
+from mcpserver.http import PATH
 from mcpserver.server import http_server
 
 # Django checks the Host header against ALLOWED_HOSTS before the view runs.
@@ -16,11 +18,9 @@ HOSTS_CHECKED_BY_DJANGO = TransportSecuritySettings(enable_dns_rebinding_protect
 class Exchange:
     """One request through the SDK's app: the body in, the status, headers and body out."""
 
-    def __init__(self, scope: dict[str, Any], body: bytes, path: str, max_body: int):
+    def __init__(self, scope: dict[str, Any], body: bytes):
         self.scope = scope
         self.body = body
-        self.path = path
-        self.max_body = max_body
         self.status = 500
         self.headers: list[tuple[str, str]] = []
         self.chunks: list[bytes] = []
@@ -29,8 +29,8 @@ class Exchange:
     async def run(self) -> None:
         # A fresh app per request: its session manager runs once, on this request's loop.
         app = http_server().streamable_http_app(
-            streamable_http_path=self.path, json_response=True, stateless_http=True,
-            max_request_body_size=self.max_body, transport_security=HOSTS_CHECKED_BY_DJANGO,
+            streamable_http_path=PATH, json_response=True, stateless_http=True,
+            max_request_body_size=MAX_JSON_BODY, transport_security=HOSTS_CHECKED_BY_DJANGO,
         )  # fmt: skip
         self._answered = anyio.Event()  # made here: an anyio event belongs to a running loop
         async with app.router.lifespan_context(app):

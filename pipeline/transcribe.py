@@ -220,8 +220,8 @@ class Decoders:
         same both ways (tests/pipeline/test_transcribe.py).
         """
         side_by_side, parts = self.side_by_side, self.workers * self.parts_per_worker
-        bounds = _part_bounds(audio, parts, self.min_part_seconds) if side_by_side else []
-        if side_by_side is None or len(bounds) < 2:
+        bounds = _part_bounds(audio, parts, self.min_part_seconds) if side_by_side is not None else []
+        if len(bounds) < 2:
             return _decode_batched(self.model, audio, 0, len(audio), language, batch_size, progress)
         seconds = duration_of(audio)
         # The workers share the batch: as many chunks in flight as in one pass, and so the

@@ -59,7 +59,10 @@ def short_polls(folder: Path) -> dict[str, str]:
     (folder / "sleep").write_text(SHORT_SLEEP)
     (folder / "sleep").chmod(0o755)
     (folder / "sitecustomize.py").write_text(SHORT_TIME_SLEEP)
-    return {**os.environ, "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(folder)}
+    def first(name: str) -> str:
+        return os.pathsep.join(filter(None, [str(folder), os.environ.get(name, "")]))
+
+    return {**os.environ, "PATH": first("PATH"), "PYTHONPATH": first("PYTHONPATH")}
 
 
 def test_it_runs_scalereachs_bash_and_python_quickstarts_unchanged(live_server, alice, workspace, key_for,
