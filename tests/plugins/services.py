@@ -3,7 +3,9 @@
 Loaded with ``-p tests.plugins.services`` so its ``pytest_load_initial_conftests`` runs
 before pytest-django's: it starts a private ``redis-server`` on a free port and points
 ``REDIS_URL`` at it, so the settings module sees the test Redis and no test can touch a
-developer's own Redis. The server is stopped when the session ends.
+developer's own Redis. The server is stopped when the session ends, and the folders made
+for the session's servers and media are removed unless a test failed (their logs then
+tell what happened).
 """
 
 from __future__ import annotations
@@ -20,6 +22,15 @@ from pathlib import Path
 import pytest
 
 _started: list[subprocess.Popen] = []
+_folders: list[str] = []
+_keep_folders = False
+
+
+def temp_folder(prefix: str) -> str:
+    """A new folder under the system's temp dir, removed with the session's servers."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    _folders.append(folder)
+    return folder
 
 
 def free_port() -> int:
@@ -47,7 +58,7 @@ def start_redis() -> str:
     if binary is None:
         raise pytest.UsageError("redis-server is not installed; run `make test`, which installs it")
     port = free_port()
-    workdir = tempfile.mkdtemp(prefix="clipsite-redis-")
+    workdir = temp_folder("clipsite-redis-")
     process = subprocess.Popen(
         [
             binary,
@@ -87,12 +98,18 @@ def pytest_load_initial_conftests(early_config, parser, args):
         # Each pytest-xdist worker gets its own media, scratch and database folder: the
         # sweeps delete work folders that no row of *their* database owns, and the workers
         # inherit the controller's environment.
-        os.environ["CLIPSITE_VAR_DIR"] = tempfile.mkdtemp(prefix=f"clipsite-test-var-{worker}-")
+        os.environ["CLIPSITE_VAR_DIR"] = temp_folder(f"clipsite-test-var-{worker}-")
     else:
-        os.environ.setdefault("CLIPSITE_VAR_DIR", tempfile.mkdtemp(prefix="clipsite-test-var-"))
+        if "CLIPSITE_VAR_DIR" not in os.environ:
+            os.environ["CLIPSITE_VAR_DIR"] = temp_folder("clipsite-test-var-")
     # Playwright's sync API keeps an event loop on the main thread; the ORM calls tests
     # make around it are still synchronous, so Django's async-safety guard is lifted.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    global _keep_folders
+    _keep_folders = exitstatus != 0
 
 
 def pytest_unconfigure(config):
@@ -103,6 +120,10 @@ def pytest_unconfigure(config):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+    if not _keep_folders:
+        for folder in _folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_moto() -> str:
@@ -129,7 +150,7 @@ def start_postgres() -> str:
     if not versions:
         raise pytest.UsageError("PostgreSQL is not installed; run `make test`, which installs it")
     pg_bin = versions[-1].parent
-    datadir = Path(tempfile.mkdtemp(prefix="clipsite-pg-"))
+    datadir = Path(temp_folder("clipsite-pg-"))
     port = free_port()
     as_user: list[str] = []
     if os.geteuid() == 0:
