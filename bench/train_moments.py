@@ -70,9 +70,19 @@ class TalkData:
         return self.name, self.embeddings, self.labels, self.lexical
 
     def blocks(self) -> list[tuple[int, int]]:
-        """(first, last) sentence of every planted block."""
-        edges = np.diff(np.concatenate([[0.0], self.labels, [0.0]]))
-        return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1, strict=True))
+        """(first, last) sentence of every planted block, each block on its own.
+
+        Read from the planted spans, not from runs of content labels: two moments that
+        follow each other with no filler between are two blocks, and the window holding
+        both is not a whole moment.
+        """
+        middle = np.array([(s.start + s.end) / 2 for s in self.prepared.transcript.sentences])
+        found = []
+        for planted in self.prepared.planted:
+            inside = np.flatnonzero((middle >= planted.start) & (middle <= planted.end))
+            if len(inside):
+                found.append((int(inside[0]), int(inside[-1])))
+        return found
 
 
 def labelled(config: PipelineConfig, exclude: Sequence[str] = ()) -> list[TalkData]:
@@ -91,12 +101,57 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = ()) -> list[TalkDa
     return talks
 
 
-def ridge(embeddings: np.ndarray, labels: np.ndarray, strength: float) -> tuple[np.ndarray, ...]:
-    mean, scale = embeddings.mean(axis=0), embeddings.std(axis=0) + 1e-6
-    z = (embeddings - mean) / scale
-    target = labels * 2 - 1
-    weights = np.linalg.solve(z.T @ z + strength * np.eye(z.shape[1]), z.T @ (target - target.mean()))
-    return mean, scale, weights, float(target.mean())
+@dataclasses.dataclass
+class Sums:
+    """Per-talk sums from which a ridge on any set of talks is solved without its rows.
+
+    The leave-one-out fits solve a ridge for every talk left out, and the calibration
+    inside each for every further talk: from the rows themselves that is a pass over all
+    embeddings per fit, hours for a hundred talks. From these sums a fit costs one solve.
+    """
+
+    count: np.ndarray  # (talks,) sentences
+    total: np.ndarray  # (talks, dims) sum of embeddings
+    gram: np.ndarray  # (talks, dims, dims) sum of outer products
+    target: np.ndarray  # (talks, dims) sum of embedding * target
+    target_sum: np.ndarray  # (talks,) sum of targets
+
+    @classmethod
+    def of(cls, embeddings: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Sums:
+        """Sums of each talk's ``embeddings`` with targets ``labels * 2 - 1``."""
+        rows = [e.astype(float) for e in embeddings]
+        sums = cls(
+            np.array([len(x) for x in rows], float),
+            np.array([x.sum(axis=0) for x in rows]),
+            np.array([x.T @ x for x in rows]),
+            np.zeros(0),
+            np.zeros(0),
+        )
+        return sums.with_labels(embeddings, labels)
+
+    def with_labels(self, embeddings: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Sums:
+        """The same talks' sums with other targets (the embedding sums are shared, not copied)."""
+        targets = [np.asarray(y, float) * 2 - 1 for y in labels]
+        return dataclasses.replace(
+            self,
+            target=np.array([x.astype(float).T @ t for x, t in zip(embeddings, targets, strict=True)]),
+            target_sum=np.array([t.sum() for t in targets]),
+        )
+
+    def ridge(self, strength: float, without: Sequence[int] = ()) -> tuple[np.ndarray, ...]:
+        """The ridge on standardised embeddings of every talk but ``without``: (mean, scale, weights, bias)."""
+        keep = np.ones(len(self.count), bool)
+        keep[list(without)] = False
+        n = self.count[keep].sum()
+        mean = self.total[keep].sum(axis=0) / n
+        gram = self.gram[keep].sum(axis=0) - n * np.outer(mean, mean)
+        scale = np.sqrt(np.clip(np.diag(gram) / n, 0, None)) + 1e-6
+        target_mean = self.target_sum[keep].sum() / n
+        # z = (x - mean) / scale: z'z and z'(t - mean(t)) follow from the sums.
+        zz = gram / np.outer(scale, scale)
+        zt = (self.target[keep].sum(axis=0) - n * target_mean * mean) / scale
+        weights = np.linalg.solve(zz + strength * np.eye(len(mean)), zt)
+        return mean, scale, weights, float(target_mean)
 
 
 def logistic(
@@ -116,37 +171,46 @@ def logistic(
     return coef
 
 
-def fit(talks: list[TalkData], strength: float) -> tuple[Probe, np.ndarray]:
-    """The probe from ``talks`` and the out-of-fold probe scores it was calibrated on."""
+def fit(
+    talks: list[TalkData], strength: float, sums: Sums | None = None, without: int | None = None
+) -> tuple[Probe, np.ndarray]:
+    """The probe from ``talks`` (but the one at index ``without``) and the out-of-fold
+    probe scores it was calibrated on. ``sums`` are the talks' content sums, made when not given."""
+    sums = sums or Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    outside = [] if without is None else [without]
+    used = [i for i in range(len(talks)) if i != without]
     out_of_fold = []
-    for index, talk in enumerate(talks):
-        rest = [t for j, t in enumerate(talks) if j != index]
-        embeddings, labels = np.vstack([t.embeddings for t in rest]), np.concatenate([t.labels for t in rest])
-        mean, scale, weights, bias = ridge(embeddings, labels, strength)
-        out_of_fold.append(((talk.embeddings - mean) / scale) @ weights + bias)
-    labels = np.concatenate([t.labels for t in talks])
-    lexical = np.concatenate([t.lexical for t in talks])
+    for index in used:
+        mean, scale, weights, bias = sums.ridge(strength, [*outside, index])
+        out_of_fold.append(((talks[index].embeddings - mean) / scale) @ weights + bias)
+    rest = [talks[i] for i in used]
+    labels = np.concatenate([t.labels for t in rest])
+    lexical = np.concatenate([t.lexical for t in rest])
     scores = np.concatenate(out_of_fold)
     calibration = logistic(np.column_stack([scores, lexical, np.ones(len(scores))]), labels)
-    mean, scale, weights, bias = ridge(np.vstack([t.embeddings for t in talks]), labels, strength)
-    same = [float(a == b) for t in talks for a, b in zip(t.labels[:-1], t.labels[1:], strict=True)]
+    mean, scale, weights, bias = sums.ridge(strength, outside)
+    same = [float(a == b) for t in rest for a, b in zip(t.labels[:-1], t.labels[1:], strict=True)]
     probe = Probe(mean, scale, weights, bias, calibration, stay=float(np.mean(same)), prior=float(labels.mean()))
     return probe, scores
 
 
-def edge_probes(talks: list[TalkData], strength: float) -> tuple[EdgeProbe, EdgeProbe]:
-    """Ridge directions for the first and for the last sentence of a planted block."""
-    embeddings = np.vstack([t.embeddings for t in talks])
-    probes = []
+def edge_sums(talks: list[TalkData], sums: Sums) -> tuple[Sums, Sums]:
+    """The talks' ``sums`` with the first, and with the last, sentence of each planted block marked."""
+    found = []
     for side in (0, 1):
         labels = []
         for talk in talks:
             marks = np.zeros(len(talk.labels))
             marks[[block[side] for block in talk.blocks()]] = 1.0
             labels.append(marks)
-        mean, scale, weights, bias = ridge(embeddings, np.concatenate(labels), strength)
-        probes.append(EdgeProbe(mean, scale, weights, bias))
-    return probes[0], probes[1]
+        found.append(sums.with_labels([t.embeddings for t in talks], labels))
+    return found[0], found[1]
+
+
+def edge_probes(sides: tuple[Sums, Sums], strength: float, without: Sequence[int] = ()) -> tuple[EdgeProbe, EdgeProbe]:
+    """Ridge directions for the first and for the last sentence of a planted block."""
+    opens, closes = (EdgeProbe(*side.ridge(strength, without)) for side in sides)
+    return opens, closes
 
 
 @dataclasses.dataclass
@@ -211,10 +275,11 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
+    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    sides = edge_sums(talks, sums)
     held_out = []
     for index, talk in enumerate(talks):
-        rest = [t for j, t in enumerate(talks) if j != index]
-        probe, _ = fit(rest, args.ridge)
+        probe, _ = fit(talks, args.ridge, sums, without=index)
         posterior = forward_backward(probe.likelihood(talk.embeddings, talk.lexical), probe.stay, probe.prior)
         accuracy = {
             "lexical": np.mean((talk.lexical < 0.3) == talk.labels),
@@ -222,7 +287,7 @@ def main(argv: list[str]) -> int:
             "posterior": np.mean((posterior > 0.5) == talk.labels),
         }
         print(f"  held out {talk.name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
-        held_out.append(windows(talk, probe, *edge_probes(rest, args.ridge)))
+        held_out.append(windows(talk, probe, *edge_probes(sides, args.ridge, [index])))
     ranked, scored = Score(), Score()
     total = FEATURES.index("total")
     for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
@@ -231,8 +296,8 @@ def main(argv: list[str]) -> int:
         scored.add(picked(talk, found, found.rows[:, total]))
     print(f"held-out talks, ranker:               {ranked.line()}")
     print(f"held-out talks, hand-weighted score:  {scored.line()}")
-    probe, _ = fit(talks, args.ridge)
-    opens, closes = edge_probes(talks, args.ridge)
+    probe, _ = fit(talks, args.ridge, sums)
+    opens, closes = edge_probes(sides, args.ridge)
     model = fit_windows(held_out, opens, closes)
     print(f"calibration {np.round(probe.calibration, 3).tolist()}, stay {probe.stay:.3f}, prior {probe.prior:.3f}")
     if not args.dry_run:

@@ -18,7 +18,7 @@ from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cu
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import WindowEvidence, load_model
+from pipeline.moments.ranker import STEERING_LOGITS_PER_POINT, WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
 from pipeline.types import ProgressFn, no_progress
 
@@ -39,7 +39,7 @@ class LocalAnalyser:
         self.scorer = WindowScorer(analysis, options, audio, replays)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
-        """Every candidate range, most likely a whole moment first.
+        """Every candidate range, most likely a whole moment first, the person's steering included.
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
@@ -48,8 +48,12 @@ class LocalAnalyser:
             return []
         model = load_model()
         evidence = WindowEvidence(self.analysis, model.opens, model.closes)
-        rows = np.array([evidence.row(first, last, self.scorer.scored(first, last)) for first, last in ranges])
-        likelihood = model.logit(rows)
+        rows, steering = [], []
+        for first, last in ranges:
+            scored = self.scorer.scored(first, last)
+            rows.append(evidence.row(first, last, scored))
+            steering.append(scored.steering)
+        likelihood = model.logit(np.array(rows)) + STEERING_LOGITS_PER_POINT * np.array(steering)
         return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(
@@ -61,9 +65,7 @@ class LocalAnalyser:
     ) -> list[Span]:
         """The best ``count`` clips that overlap neither each other nor ``taken``."""
         progress(0.0, "scoring candidate clips")
-        ranked = [
-            r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)
-        ]
+        ranked = [r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)]
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         return [self.edges.span(first, last) for first, last in chosen]

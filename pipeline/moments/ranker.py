@@ -29,6 +29,13 @@ from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.scoring import WindowScore
 
 MODEL_FILE = Path(__file__).with_name("window_model.npz")
+# Log-odds per point of score that the person's steering adds (topic keywords, the most
+# replayed stretch; see WindowScore.steering). The tuning talks carry no steering, so its
+# weight cannot be learned from them, and read through the fitted weight of the overall
+# score it would change with every refit (a refit that weighs the score less let an
+# unrelated moment beat the requested one). A matched keyword (20-30 points) is worth 2-3,
+# enough for the requested topic to outrank an equally strong moment about something else.
+STEERING_LOGITS_PER_POINT = 0.1
 
 # The window evidence, in the model's column order (the file records it too; see load_model).
 FEATURES = (
@@ -110,11 +117,12 @@ class WindowEvidence:
         minutes = (a.last_word[last] - a.first_word[first]) / 60.0
         inside = slice(first, last + 1)
         values = {
-            "total": scored.total / 100.0,
+            # The window's own merit: steering is no evidence of a whole moment (STEERING_LOGITS_PER_POINT).
+            "total": scored.unsteered / 100.0,
             "hook": scored.scores.hook / 100.0,
             "pacing": scored.scores.pacing / 100.0,
             "completeness": scored.scores.completeness / 100.0,
-            "shareability": scored.scores.shareability / 100.0,
+            "shareability": scored.signals["shareability_plain"] / 100.0,
             "content_mean": float(content[inside].mean()),
             "content_min": float(content[inside].min()),
             "content_first": float(content[first]),

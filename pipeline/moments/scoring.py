@@ -65,11 +65,22 @@ _WEIGHTS = {
 
 @dataclasses.dataclass
 class WindowScore:
-    """A window's overall score, its four sub-scores and the signals that earned them."""
+    """A window's overall score, its four sub-scores and the signals that earned them.
+
+    ``unsteered`` is the overall score without what the person steered towards (their
+    topic keywords, the platform's most replayed stretch): the window's own merit, which
+    the ranker reads; the steering is added to the ranker's log-odds at a fixed rate.
+    """
 
     total: float
     scores: SubScores
     signals: dict[str, float]
+    unsteered: float
+
+    @property
+    def steering(self) -> float:
+        """Points the person's steering added to (or, for a stretch nobody replays, took from) the score."""
+        return self.total - self.unsteered
 
 
 class WindowScorer:
@@ -117,19 +128,21 @@ class WindowScorer:
         # separate moments across an interruption; a lone unsure sentence does not.
         run = max(min(a, b) for a, b in itertools.pairwise(filler)) if len(filler) > 1 else filler[0]
         signals.update(filler=float(np.mean(filler)), filler_run=run)
-        total = (
-            float(np.dot(self.weights, parts))
-            + signals["share_topic"]
-            - FILLER_PENALTY * 45.0 * float(np.mean(filler))
+        penalties = (
+            -FILLER_PENALTY * 45.0 * float(np.mean(filler))
             - FILLER_PENALTY * 25.0 * run
             + CONTENT_EDGE_POINTS * (0.5 - signals["content_left_out"])
             - INNER_BREAK_POINTS * max(0.0, signals["inner_peak"] - INNER_BREAK_FREE)
-            + self._replay(first, last, signals)
         )
+        total = (
+            float(np.dot(self.weights, parts)) + signals["share_topic"] + penalties + self._replay(first, last, signals)
+        )
+        plain = float(np.dot(self.weights, [*parts[:3], signals["shareability_plain"]])) + penalties
         return WindowScore(
             total=max(0.0, min(100.0, total)),
             scores=SubScores(*(round(v) for v in parts)),
             signals=signals,
+            unsteered=max(0.0, min(100.0, plain)),
         )
 
     def _replay(self, first: int, last: int, signals: dict[str, float]) -> float:
@@ -152,8 +165,7 @@ class WindowScorer:
 
         def hits(attribute: str) -> float:
             return sum(
-                w * (1.0 - f) * float(getattr(s, attribute))
-                for w, f, s in zip(weights, filler, sigs, strict=True)
+                w * (1.0 - f) * float(getattr(s, attribute)) for w, f, s in zip(weights, filler, sigs, strict=True)
             )
 
         lead = sigs[0]
@@ -231,9 +243,7 @@ class WindowScorer:
         while housekeeping sentences add nothing and their share is subtracted.
         """
         sigs = self.analysis.signals[first : last + 1]
-        found: dict[str, float] = dict.fromkeys(
-            ("advice", "surprise", "emotion", "story", "numbers", "payoff"), 0.0
-        )
+        found: dict[str, float] = dict.fromkeys(("advice", "surprise", "emotion", "story", "numbers", "payoff"), 0.0)
         for s, content in zip(sigs, self.analysis.content[first : last + 1], strict=True):
             found["advice"] += content * 1.0 * s.advice
             found["surprise"] += content * 1.0 * (s.surprise + s.setup)
@@ -246,7 +256,9 @@ class WindowScorer:
         substance = sum(found.values())
         filler_share = float(np.mean(self.filler[first : last + 1]))
         topic = signals["share_topic"] = self._topic(sigs)
-        return _clamp(100.0 * (1.0 - math.exp(-substance / 5.0)) + topic - 60.0 * filler_share)
+        plain = 100.0 * (1.0 - math.exp(-substance / 5.0)) - 60.0 * filler_share
+        signals["shareability_plain"] = _clamp(plain)
+        return _clamp(plain + topic)
 
     def _topic(self, sigs: list) -> float:
         """Points (up to 30) for the person's topic keywords spoken in the window.

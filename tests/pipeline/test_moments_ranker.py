@@ -83,3 +83,20 @@ def test_it_saves_and_loads_the_installed_model_unchanged(tmp_path):
         else:
             assert np.array_equal(original, copy)
     assert len(model.coef) == len(FEATURES) + 1
+
+
+def test_it_reads_a_window_the_same_whatever_the_person_steers_towards(ranked):
+    local, blocks = ranked
+    first, last = blocks["advice"]
+    steered = LocalAnalyser(local.analysis, dataclasses.replace(local.options, keywords=["savings"]))
+    model = load_model()
+    evidence = WindowEvidence(local.analysis, model.opens, model.closes)
+
+    plain, keyed = local.scorer.score(first, last), steered.scorer.score(first, last)
+
+    # The keyword lifts the shown score; the ranker's evidence of a whole moment stays the
+    # same, and the steering reaches the ranking at its own fixed rate.
+    assert keyed.total > plain.total and keyed.steering == keyed.total - plain.total
+    assert plain.steering == 0.0
+    assert np.array_equal(evidence.row(first, last, plain), evidence.row(first, last, keyed))
+    assert steered.ranked_ranges()[0] == (first, last)
