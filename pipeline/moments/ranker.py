@@ -32,9 +32,10 @@ MODEL_FILE = Path(__file__).with_name("window_model.npz")
 # Log-odds per point of score that the person's steering adds (topic keywords, the most
 # replayed stretch; see WindowScore.steering). The tuning talks carry no steering, so its
 # weight cannot be learned from them, and read through the fitted weight of the overall
-# score it would change with every refit (a refit that weighs the score less let an
-# unrelated moment beat the requested one). A matched keyword (20-30 points) is worth 2-3,
-# enough for the requested topic to outrank an equally strong moment about something else.
+# score it would change with every refit, and be worth well under one log-odds: a refit
+# with a sharper preference for one moment length let longer moments beat the requested
+# one. A matched keyword (20-30 points) is worth 2-3, enough for the requested topic to
+# outrank an equally strong moment about something else.
 STEERING_LOGITS_PER_POINT = 0.1
 
 # The window evidence, in the model's column order (the file records it too; see load_model).
