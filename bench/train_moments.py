@@ -116,6 +116,9 @@ class Sums:
     target: np.ndarray  # (talks, dims) sum of embedding * target
     target_sum: np.ndarray  # (talks,) sum of targets
 
+    def __post_init__(self):
+        self.gram_sum = self.gram.sum(axis=0)
+
     @classmethod
     def of(cls, embeddings: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Sums:
         """Sums of each talk's ``embeddings`` with targets ``labels * 2 - 1``."""
@@ -140,16 +143,16 @@ class Sums:
 
     def ridge(self, strength: float, without: Sequence[int] = ()) -> tuple[np.ndarray, ...]:
         """The ridge on standardised embeddings of every talk but ``without``: (mean, scale, weights, bias)."""
-        keep = np.ones(len(self.count), bool)
-        keep[list(without)] = False
-        n = self.count[keep].sum()
-        mean = self.total[keep].sum(axis=0) / n
-        gram = self.gram[keep].sum(axis=0) - n * np.outer(mean, mean)
+        out = list(without)
+        # The whole set's sums less the talks left out: a fit costs the same however many talks.
+        n = self.count.sum() - self.count[out].sum()
+        mean = (self.total.sum(axis=0) - self.total[out].sum(axis=0)) / n
+        gram = self.gram_sum - self.gram[out].sum(axis=0) - n * np.outer(mean, mean)
         scale = np.sqrt(np.clip(np.diag(gram) / n, 0, None)) + 1e-6
-        target_mean = self.target_sum[keep].sum() / n
+        target_mean = (self.target_sum.sum() - self.target_sum[out].sum()) / n
         # z = (x - mean) / scale: z'z and z'(t - mean(t)) follow from the sums.
         zz = gram / np.outer(scale, scale)
-        zt = (self.target[keep].sum(axis=0) - n * target_mean * mean) / scale
+        zt = (self.target.sum(axis=0) - self.target[out].sum(axis=0) - n * target_mean * mean) / scale
         weights = np.linalg.solve(zz + strength * np.eye(len(mean)), zt)
         return mean, scale, weights, float(target_mean)
 
