@@ -117,7 +117,9 @@ class Sums:
     target_sum: np.ndarray  # (talks,) sum of targets
 
     def __post_init__(self):
-        self.gram_sum = self.gram.sum(axis=0)
+        # The whole set's sums, once: a fit subtracts the talks it leaves out.
+        self.whole = (self.count.sum(), self.total.sum(axis=0), self.gram.sum(axis=0), self.target.sum(axis=0),
+                      self.target_sum.sum())  # fmt: skip
 
     @classmethod
     def of(cls, embeddings: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Sums:
@@ -145,14 +147,16 @@ class Sums:
         """The ridge on standardised embeddings of every talk but ``without``: (mean, scale, weights, bias)."""
         out = list(without)
         # The whole set's sums less the talks left out: a fit costs the same however many talks.
-        n = self.count.sum() - self.count[out].sum()
-        mean = (self.total.sum(axis=0) - self.total[out].sum(axis=0)) / n
-        gram = self.gram_sum - self.gram[out].sum(axis=0) - n * np.outer(mean, mean)
+        count, total, gram, target, target_sum = self.whole
+        n = count - self.count[out].sum()
+        mean = (total - self.total[out].sum(axis=0)) / n
+        gram = gram - self.gram[out].sum(axis=0) - n * np.outer(mean, mean)
         scale = np.sqrt(np.clip(np.diag(gram) / n, 0, None)) + 1e-6
-        target_mean = (self.target_sum.sum() - self.target_sum[out].sum()) / n
+        target = target - self.target[out].sum(axis=0)
+        target_mean = (target_sum - self.target_sum[out].sum()) / n
         # z = (x - mean) / scale: z'z and z'(t - mean(t)) follow from the sums.
         zz = gram / np.outer(scale, scale)
-        zt = (self.target.sum(axis=0) - self.target[out].sum(axis=0) - n * target_mean * mean) / scale
+        zt = (target - n * target_mean * mean) / scale
         weights = np.linalg.solve(zz + strength * np.eye(len(mean)), zt)
         return mean, scale, weights, float(target_mean)
 
@@ -174,12 +178,9 @@ def logistic(
     return coef
 
 
-def fit(
-    talks: list[TalkData], strength: float, sums: Sums | None = None, without: int | None = None
-) -> tuple[Probe, np.ndarray]:
+def fit(talks: list[TalkData], strength: float, sums: Sums, without: int | None = None) -> tuple[Probe, np.ndarray]:
     """The probe from ``talks`` (but the one at index ``without``) and the out-of-fold
-    probe scores it was calibrated on. ``sums`` are the talks' content sums, made when not given."""
-    sums = sums or Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    probe scores it was calibrated on; ``sums`` are the talks' :class:`Sums` of content labels."""
     outside = [] if without is None else [without]
     used = [i for i in range(len(talks)) if i != without]
     out_of_fold = []
