@@ -49,7 +49,14 @@ from pipeline.moments.embeddings import embed
 from pipeline.moments.features import analyse_transcript, sentence_signals
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel
+from pipeline.moments.ranker import (
+    EDGE_EVIDENCE_LOGITS,
+    FEATURES,
+    MODEL_FILE,
+    EdgeProbe,
+    WindowEvidence,
+    WindowModel,
+)
 
 # Weight of a window that is a whole moment against one that is not (a talk has thousands
 # of windows and a handful of moments), and the logistic model's L2 strength; chosen by
@@ -227,6 +234,11 @@ class Windows:
     labels: np.ndarray
     opens: EdgeProbe
     closes: EdgeProbe
+    edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
+
+    def likelihood(self, model: WindowModel) -> np.ndarray:
+        """How the analyser ranks these windows with ``model`` (no steering: no talk is steered)."""
+        return model.logit(self.rows) + EDGE_EVIDENCE_LOGITS * self.edges
 
 
 @dataclasses.dataclass
@@ -247,9 +259,10 @@ def windows(talk: TalkData, probe: Probe, opens: EdgeProbe, closes: EdgeProbe) -
     evidence = WindowEvidence(analysis, opens, closes)
     ranges = list(local.edges.ranges(options.min_length, options.max_length))
     rows = np.array([evidence.row(first, last, local.scorer.scored(first, last)) for first, last in ranges])
+    edges = np.array([evidence.edge_evidence(first, last) for first, last in ranges])
     whole = set(talk.blocks())
     labels = np.array([r in whole for r in ranges], dtype=float)
-    return Windows(local, ranges, rows, labels, opens, closes)
+    return Windows(local, ranges, rows, labels, opens, closes, edges)
 
 
 def fit_windows(talk_windows: list[Windows], opens: EdgeProbe, closes: EdgeProbe) -> WindowModel:
@@ -296,7 +309,7 @@ def main(argv: list[str]) -> int:
     total = FEATURES.index("total")
     for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
         model = fit_windows([w for j, w in enumerate(held_out) if j != index], found.opens, found.closes)
-        ranked.add(picked(talk, found, model.logit(found.rows)))
+        ranked.add(picked(talk, found, found.likelihood(model)))
         scored.add(picked(talk, found, found.rows[:, total]))
     print(f"held-out talks, ranker:               {ranked.line()}")
     print(f"held-out talks, hand-weighted score:  {scored.line()}")

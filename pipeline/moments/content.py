@@ -61,10 +61,23 @@ def load_probe(path: Path = PROBE_FILE) -> Probe:
 
 def content_posterior(embeddings: np.ndarray, lexical_filler: np.ndarray, probe: Probe | None = None) -> np.ndarray:
     """P(content) for every sentence, 0-1, smoothed over the transcript's runs."""
+    return content_evidence(embeddings, lexical_filler, probe)[1]
+
+
+def content_evidence(
+    embeddings: np.ndarray, lexical_filler: np.ndarray, probe: Probe | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(content) for every sentence read alone, and smoothed over the transcript's runs.
+
+    The smoothing is what lets a run be read as a whole, and also what blurs its ends: a
+    filler line right after a moment's payoff inherits much of the moment's posterior.
+    The sentence's own reading keeps that edge sharp (see :mod:`pipeline.moments.ranker`).
+    """
     if len(embeddings) == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     probe = probe or load_probe()
-    return forward_backward(probe.likelihood(embeddings, lexical_filler), probe.stay, probe.prior)
+    alone = probe.likelihood(embeddings, lexical_filler)
+    return alone, forward_backward(alone, probe.stay, probe.prior)
 
 
 def forward_backward(likelihood: np.ndarray, stay: float, prior: float) -> np.ndarray:

@@ -17,7 +17,7 @@ import numpy as np
 
 from pipeline.audio import SAMPLE_RATE, rms_db
 from pipeline.moments import lexicon
-from pipeline.moments.content import Probe, content_posterior
+from pipeline.moments.content import Probe, content_evidence
 from pipeline.moments.embeddings import embed
 from pipeline.moments.text import cosine, count_phrases, is_number, phrase_text, stem, tokens
 from pipeline.types import Sentence, Transcript
@@ -76,7 +76,9 @@ class TranscriptAnalysis:
     ``first_word``/``last_word`` give the spoken edges of each sentence in seconds.
     ``embeddings`` are the sentences' unit vectors; ``content[i]`` (0-1) is how surely
     sentence ``i`` is content rather than housekeeping, read from its meaning and its
-    neighbours' (:mod:`pipeline.moments.content`), and ``filler`` is its complement.
+    neighbours' (:mod:`pipeline.moments.content`), and ``filler`` is its complement;
+    ``content_alone[i]`` is the same read from the sentence alone, before its neighbours
+    smooth it.
     """
 
     sentences: list[Sentence]
@@ -91,6 +93,7 @@ class TranscriptAnalysis:
     duration: float
     embeddings: np.ndarray
     content: np.ndarray
+    content_alone: np.ndarray
     language: str = ""
 
     @property
@@ -118,7 +121,7 @@ def analyse_transcript(
     confidence = np.array([np.mean([w.probability for w in s.words]) if s.words else 1.0 for s in sentences])
     if embeddings is None:
         embeddings = embed([s.sentence for s in sentences])
-    content = content_posterior(embeddings, np.array([sig.filler for sig in signals]), probe)
+    content_alone, content = content_evidence(embeddings, np.array([sig.filler for sig in signals]), probe)
     return TranscriptAnalysis(
         sentences=sentences,
         signals=signals,
@@ -132,6 +135,7 @@ def analyse_transcript(
         duration=transcript.duration,
         embeddings=embeddings,
         content=content,
+        content_alone=content_alone,
         language=transcript.language,
     )
 

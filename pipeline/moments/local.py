@@ -18,7 +18,7 @@ from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cu
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import STEERING_LOGITS_PER_POINT, WindowEvidence, load_model
+from pipeline.moments.ranker import EDGE_EVIDENCE_LOGITS, STEERING_LOGITS_PER_POINT, WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
 from pipeline.types import ProgressFn, no_progress
 
@@ -39,7 +39,8 @@ class LocalAnalyser:
         self.scorer = WindowScorer(analysis, options, audio, replays)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
-        """Every candidate range, most likely a whole moment first, the person's steering included.
+        """Every candidate range, most likely a whole moment first: the ranker's log-odds, its
+        edge evidence and the person's steering, each at its rate (see :mod:`pipeline.moments.ranker`).
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
@@ -48,12 +49,14 @@ class LocalAnalyser:
             return []
         model = load_model()
         evidence = WindowEvidence(self.analysis, model.opens, model.closes)
-        rows, steering = [], []
+        rows, added = [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)
             rows.append(evidence.row(first, last, scored))
-            steering.append(scored.steering)
-        likelihood = model.logit(np.array(rows)) + STEERING_LOGITS_PER_POINT * np.array(steering)
+            added.append(
+                STEERING_LOGITS_PER_POINT * scored.steering + EDGE_EVIDENCE_LOGITS * evidence.edge_evidence(first, last)
+            )
+        likelihood = model.logit(np.array(rows)) + np.array(added)
         return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(

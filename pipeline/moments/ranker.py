@@ -37,6 +37,19 @@ MODEL_FILE = Path(__file__).with_name("window_model.npz")
 # one. A matched keyword (20-30 points) is worth 2-3, enough for the requested topic to
 # outrank an equally strong moment about something else.
 STEERING_LOGITS_PER_POINT = 0.1
+# Log-odds per unit of a window's edge evidence (WindowEvidence.edge_evidence): how surely
+# its first and last sentences, each read alone, are content. The model reads the content
+# posterior, which the chain smooths over runs of talk: a reaction line or an on-topic aside
+# right after a payoff inherits most of the moment's posterior, and a window that runs on to
+# the next strong break looks whole. Each sentence's own reading keeps that edge. The
+# sentences just outside are left out of it: two moments with nothing between them would
+# each lose for the content beside them, and only their merged window would not. The
+# weight was chosen on the 80 tuning talks the model was not fitted on (docs/benchmarks.md,
+# "A ninth round").
+EDGE_EVIDENCE_LOGITS = 0.3
+# A sentence's own log-odds counts up to this much either way, so one sure line cannot
+# outweigh the rest of the evidence.
+EDGE_EVIDENCE_CAP = 3.0
 
 # The window evidence, in the model's column order (the file records it too; see load_model).
 FEATURES = (
@@ -109,6 +122,12 @@ class WindowEvidence:
         self.opens = opens.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
         self.closes = closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
         self.logits = _logit(analysis.content)
+        self.alone = np.clip(_logit(analysis.content_alone), -EDGE_EVIDENCE_CAP, EDGE_EVIDENCE_CAP)
+
+    def edge_evidence(self, first: int, last: int) -> float:
+        """How surely the window's first and last sentences are content, each read alone
+        (see EDGE_EVIDENCE_LOGITS)."""
+        return float(self.alone[first] + self.alone[last])
 
     def row(self, first: int, last: int, scored: WindowScore) -> np.ndarray:
         a, content, logits = self.analysis, self.analysis.content, self.logits

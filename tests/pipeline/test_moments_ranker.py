@@ -7,10 +7,11 @@ import dataclasses
 import numpy as np
 import pytest
 
+from pipeline.moments.content import load_probe
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowEvidence, load_model
+from pipeline.moments.ranker import EDGE_EVIDENCE_CAP, FEATURES, MODEL_FILE, WindowEvidence, load_model
 from tests.pipeline.test_moments_local import ADVICE, GREETING, SPONSOR, STORY, timed_transcript
 
 
@@ -100,3 +101,20 @@ def test_it_reads_a_window_the_same_whatever_the_person_steers_towards(ranked):
     assert plain.steering == 0.0
     assert np.array_equal(evidence.row(first, last, plain), evidence.row(first, last, keyed))
     assert steered.ranked_ranges()[0] == (first, last)
+
+
+def test_it_reads_the_edge_sentences_on_their_own_and_ends_a_clip_where_content_ends(ranked):
+    local, blocks = ranked
+    first, last = blocks["story"]
+    analysis = local.analysis
+    model = load_model()
+    evidence = WindowEvidence(analysis, model.opens, model.closes)
+    lexical = np.array([signal.filler for signal in analysis.signals])
+
+    # Each sentence's own reading is the probe's, before the chain smooths it over its neighbours.
+    assert np.allclose(analysis.content_alone, load_probe().likelihood(analysis.embeddings, lexical))
+    assert analysis.content_alone[last + 1] < 0.5 < analysis.content_alone[last]
+    whole = evidence.edge_evidence(first, last)
+    assert whole > evidence.edge_evidence(first, last + 1), "ending on the sponsor read's first line"
+    assert whole > evidence.edge_evidence(first - 1, last), "starting on the last greeting line"
+    assert all(abs(evidence.edge_evidence(*window)) <= 2 * EDGE_EVIDENCE_CAP for window in local.edges.ranges(5, 60))
