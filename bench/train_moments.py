@@ -50,14 +50,7 @@ from pipeline.moments.embeddings import embed
 from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, sentence_signals
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import (
-    EDGE_EVIDENCE_LOGITS,
-    FEATURES,
-    MODEL_FILE,
-    EdgeProbe,
-    WindowEvidence,
-    WindowModel,
-)
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel
 
 # Weight of a window that is a whole moment against one that is not (a talk has thousands
 # of windows and a handful of moments), and the logistic model's L2 strength; chosen by
@@ -237,10 +230,6 @@ class Windows:
     closes: EdgeProbe
     edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
 
-    def likelihood(self, model: WindowModel) -> np.ndarray:
-        """How the analyser ranks these windows with ``model`` (no steering: no talk is steered)."""
-        return model.logit(self.rows) + EDGE_EVIDENCE_LOGITS * self.edges
-
 
 @dataclasses.dataclass
 class Clip:
@@ -321,7 +310,7 @@ def main(argv: list[str]) -> int:
     total = FEATURES.index("total")
     for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
         model = fit_windows([w for j, w in enumerate(held_out) if j != index], found.opens, found.closes)
-        ranked.add(picked(talk.prepared, found, found.likelihood(model)))
+        ranked.add(picked(talk.prepared, found, model.ranking(found.rows, found.edges)))
         scored.add(picked(talk.prepared, found, found.rows[:, total]))
     print(f"held-out talks, ranker:               {ranked.line()}")
     print(f"held-out talks, hand-weighted score:  {scored.line()}")

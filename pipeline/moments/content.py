@@ -59,11 +59,6 @@ def load_probe(path: Path = PROBE_FILE) -> Probe:
         )
 
 
-def content_posterior(embeddings: np.ndarray, lexical_filler: np.ndarray, probe: Probe | None = None) -> np.ndarray:
-    """P(content) for every sentence, 0-1, smoothed over the transcript's runs."""
-    return content_evidence(embeddings, lexical_filler, probe)[1]
-
-
 def content_evidence(
     embeddings: np.ndarray, lexical_filler: np.ndarray, probe: Probe | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cu
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import EDGE_EVIDENCE_LOGITS, STEERING_LOGITS_PER_POINT, WindowEvidence, load_model
+from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
 from pipeline.types import ProgressFn, no_progress
 
@@ -49,14 +49,13 @@ class LocalAnalyser:
             return []
         model = load_model()
         evidence = WindowEvidence(self.analysis, model.opens, model.closes)
-        rows, added = [], []
+        rows, edges, steering = [], [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)
             rows.append(evidence.row(first, last, scored))
-            added.append(
-                STEERING_LOGITS_PER_POINT * scored.steering + EDGE_EVIDENCE_LOGITS * evidence.edge_evidence(first, last)
-            )
-        likelihood = model.logit(np.array(rows)) + np.array(added)
+            edges.append(evidence.edge_evidence(first, last))
+            steering.append(scored.steering)
+        likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
         return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(

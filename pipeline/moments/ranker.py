@@ -91,6 +91,12 @@ class WindowModel:
         z = (features - self.mean) / self.scale
         return z @ self.coef[:-1] + self.coef[-1]
 
+    def ranking(self, features: np.ndarray, edges: np.ndarray, steering: np.ndarray | float = 0.0) -> np.ndarray:
+        """What the analyser ranks windows by: the log-odds of :meth:`logit` plus their edge
+        evidence and the person's steering, each at its fixed rate (EDGE_EVIDENCE_LOGITS,
+        STEERING_LOGITS_PER_POINT)."""
+        return self.logit(features) + EDGE_EVIDENCE_LOGITS * edges + STEERING_LOGITS_PER_POINT * steering
+
     def save(self, path: Path = MODEL_FILE) -> None:
         arrays = {"features": np.array(FEATURES), "mean": self.mean, "scale": self.scale, "coef": self.coef}
         for name in ("opens", "closes"):

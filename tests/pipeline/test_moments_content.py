@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, find_moments
-from pipeline.moments.content import content_posterior, forward_backward, load_probe
+from pipeline.moments.content import content_evidence, forward_backward, load_probe
 from pipeline.moments.embeddings import DIMENSIONS, embed
 from pipeline.moments.features import analyse_transcript, semantic_shifts, sentence_signals
 from tests.pipeline.test_moments_local import BAKING, GREETING, OUTRO, STORY, block_span, overlap, timed_transcript
@@ -51,7 +51,7 @@ def test_it_tells_spanish_housekeeping_from_a_spanish_story_without_word_lists()
     lexical = np.array([sentence_signals(s).filler for s in sentences])
     assert lexical.max() == 0.0
 
-    content = content_posterior(embed(sentences), lexical)
+    _, content = content_evidence(embed(sentences), lexical)
 
     opening = content[: len(HOUSEKEEPING_ES)]
     story = content[len(HOUSEKEEPING_ES) : len(HOUSEKEEPING_ES) + len(STORY_ES)]
