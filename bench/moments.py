@@ -170,9 +170,11 @@ def prepare(path: Path, talk: Talk, config: PipelineConfig, audio_only: bool, fr
         speech, planted, filler = speak(talk.blocks, workdir)
         media = speech if audio_only else mux_over_face(speech, workdir)
         spans = {"planted": [p.__dict__ for p in planted], "filler": [f.__dict__ for f in filler]}
-        meta.write_text(json.dumps({"media": str(media), **spans}))
+        meta.write_text(json.dumps({"media": media.name, **spans}))
     info = json.loads(meta.read_text())
-    audio = decode_audio(Path(info["media"]), config)
+    # The cache may have been built in another checkout: the media is found by its name.
+    media = workdir / Path(info["media"]).name
+    audio = decode_audio(media, config)
     transcript_file = workdir / "transcript.json"
     transcribe_seconds = None
     if fresh or not transcript_file.exists():
@@ -189,7 +191,7 @@ def prepare(path: Path, talk: Talk, config: PipelineConfig, audio_only: bool, fr
         audio,
         transcript,
         transcribe_seconds,
-        info["media"],
+        str(media),
     )
 
 
