@@ -19,7 +19,8 @@ With ``k`` the number of planted moments in a talk, reported per talk, per genre
   inside a filler block;
 * analysis time (transcription excluded).
 
-Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--only GLOB] [--model ClipBasic] [--audio-only]``.
+Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--only GLOB] [--model ClipBasic] [--audio-only]
+[--gaps blocks|blind]``.
 Speech, video and transcripts are cached in ``bench/out/moments`` keyed by the text.
 """
 
@@ -30,6 +31,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,6 +53,10 @@ SETS = ("tune", "eval")
 BLOCK_GAP_SECONDS = 0.5
 # Between two lines of one block (a turn in a conversation) the pause is shorter.
 TURN_GAP_SECONDS = 0.3
+# With --gaps blind, every pause between two sentences is drawn from this range.
+BLIND_GAP_SECONDS = (0.2, 0.8)
+GAPS = ("blocks", "blind")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A clip edge this far into a filler block's speech counts as starting or ending inside filler;
 # less is the silence and breath around a block's first or last word.
 EDGE_SLACK = 1.0
@@ -110,22 +116,36 @@ def _say(text: str, speaker: str, target: Path) -> tuple[int, np.ndarray]:
         return handle.getframerate(), np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
 
 
-def speak(blocks: list[Block], workdir: Path) -> tuple[Path, list[Planted], list[Planted]]:
-    """Speak every block, join them with short gaps; return the WAV, planted and filler speech spans."""
+def speak(blocks: list[Block], workdir: Path, gaps: str = "blocks") -> tuple[Path, list[Planted], list[Planted]]:
+    """Speak every block, join them with short gaps; return the WAV, planted and filler speech spans.
+
+    With ``gaps="blocks"`` each speaker turn is one utterance, turns are joined by
+    :data:`TURN_GAP_SECONDS` and blocks by :data:`BLOCK_GAP_SECONDS`, so a block's edge is
+    always a longer pause than any inside it: a cue real speech gives far less reliably.
+    With ``gaps="blind"`` every sentence is its own utterance and every gap, inside a block
+    or between two, is drawn from the same range (:data:`BLIND_GAP_SECONDS`, seeded by the
+    talk's text), so no pause tells where a moment starts or ends.
+    """
+    texts = "\n".join(text for block in blocks for _, text in block.lines)
+    random = np.random.default_rng(int(hashlib.sha256(texts.encode()).hexdigest()[:8], 16))
     pieces, planted, filler, cursor, rate = [], [], [], 0.0, 0
     for number, block in enumerate(blocks):
         samples_of_block = []
         for turn, (speaker, text) in enumerate(block.lines):
-            rate, samples = _say(text, speaker, workdir / f"block{number:02d}-{turn:02d}.wav")
-            if samples_of_block:
-                samples_of_block.append(np.zeros(int(TURN_GAP_SECONDS * rate), dtype=np.int16))
-            samples_of_block.append(samples)
+            utterances = [text] if gaps == "blocks" else _SENTENCE_END.split(text)
+            for part, utterance in enumerate(utterances):
+                suffix = "" if gaps == "blocks" else f"-{part:02d}"
+                rate, samples = _say(utterance, speaker, workdir / f"block{number:02d}-{turn:02d}{suffix}.wav")
+                if samples_of_block:
+                    samples_of_block.append(np.zeros(int(_gap(gaps, random, TURN_GAP_SECONDS) * rate), dtype=np.int16))
+                samples_of_block.append(samples)
         samples = np.concatenate(samples_of_block)
         voiced = np.flatnonzero(np.abs(samples) > 300)
         span = Planted(block.label, cursor + voiced[0] / rate, cursor + voiced[-1] / rate)
         (planted if block.kind == "planted" else filler).append(span)
-        pieces += [samples, np.zeros(int(BLOCK_GAP_SECONDS * rate), dtype=np.int16)]
-        cursor += len(samples) / rate + BLOCK_GAP_SECONDS
+        gap = _gap(gaps, random, BLOCK_GAP_SECONDS)
+        pieces += [samples, np.zeros(int(gap * rate), dtype=np.int16)]
+        cursor += len(samples) / rate + int(gap * rate) / rate
     speech = workdir / "speech.wav"
     with wave.open(str(speech), "wb") as handle:
         handle.setnchannels(1)
@@ -133,6 +153,10 @@ def speak(blocks: list[Block], workdir: Path) -> tuple[Path, list[Planted], list
         handle.setframerate(rate)
         handle.writeframes(np.concatenate(pieces).tobytes())
     return speech, planted, filler
+
+
+def _gap(gaps: str, random: np.random.Generator, fixed: float) -> float:
+    return fixed if gaps == "blocks" else float(random.uniform(*BLIND_GAP_SECONDS))
 
 
 def mux_over_face(speech: Path, workdir: Path) -> Path:
@@ -158,16 +182,22 @@ class Prepared:
     media: str
 
 
-def prepare(path: Path, talk: Talk, config: PipelineConfig, audio_only: bool, fresh: bool) -> Prepared:
-    """Build (or load from cache) the talk's media, planted spans, audio array and transcript."""
+def prepare(
+    path: Path, talk: Talk, config: PipelineConfig, audio_only: bool, fresh: bool, gaps: str = "blocks"
+) -> Prepared:
+    """Build (or load from cache) the talk's media, planted spans, audio array and transcript
+    (``gaps``: see :func:`speak`)."""
     from pipeline.audio import decode_audio
 
-    key = hashlib.sha256(path.read_bytes() + str(audio_only).encode() + repr(VOICES).encode()).hexdigest()[:12]
+    # The default's key is the one its caches were built under.
+    variant = b"" if gaps == "blocks" else f"{gaps}{BLIND_GAP_SECONDS}".encode()
+    identity = path.read_bytes() + str(audio_only).encode() + repr(VOICES).encode() + variant
+    key = hashlib.sha256(identity).hexdigest()[:12]
     workdir = OUT / f"{path.stem}-{key}"
     workdir.mkdir(parents=True, exist_ok=True)
     meta = workdir / "planted.json"
     if fresh or not meta.exists():
-        speech, planted, filler = speak(talk.blocks, workdir)
+        speech, planted, filler = speak(talk.blocks, workdir, gaps)
         media = speech if audio_only else mux_over_face(speech, workdir)
         spans = {"planted": [p.__dict__ for p in planted], "filler": [f.__dict__ for f in filler]}
         meta.write_text(json.dumps({"media": media.name, **spans}))
@@ -254,6 +284,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--fresh", action="store_true", help="rebuild speech, video and transcripts")
     parser.add_argument("--verbose", action="store_true", help="print every clip's title and reason")
     parser.add_argument("--only", default="*", metavar="GLOB", help="run only the talks whose file name matches")
+    parser.add_argument("--gaps", choices=GAPS, default="blocks",
+                        help="pauses: longer at block edges (blocks) or all alike (blind)")  # fmt: skip
     args = parser.parse_args(argv)
     # Like ``python -m pipeline``, the bench is an entry point, so it reads the environment
     # (GEMINI_*/LLM_* for ``--model ClipAnything``, WHISPER_* for transcription).
@@ -271,7 +303,7 @@ def run_set(name: str, args: argparse.Namespace, config: PipelineConfig) -> None
         if not fnmatch.fnmatch(path.name, args.only):
             continue
         talk = read_talk(path)
-        prepared = prepare(path, talk, config, args.audio_only, args.fresh)
+        prepared = prepare(path, talk, config, args.audio_only, args.fresh, args.gaps)
         top = len(prepared.planted)
         options = ClipOptions(model=args.model, clip_count=top)
         began = time.perf_counter()

@@ -23,7 +23,8 @@ the smoothed posterior, then recall@k, boundary error and filler edges of the cl
 ranker picks in each held-out talk next to those of the hand-weighted score, and writes
 both files.
 
-Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]``.
+Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]
+[--gaps blocks|blind]``.
 The shipped models were fitted on every tuning talk but the third round's and later ones
 (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
 --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
@@ -42,7 +43,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import DATA, Prepared, Score, evaluate, prepare, read_talk
+from bench.moments import DATA, GAPS, Prepared, Score, evaluate, prepare, read_talk
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import pick_non_overlapping
 from pipeline.moments.content import PROBE_FILE, Probe, forward_backward
@@ -86,14 +87,14 @@ class TalkData:
         return found
 
 
-def labelled(config: PipelineConfig, exclude: Sequence[str] = ()) -> list[TalkData]:
+def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "blocks") -> list[TalkData]:
     """Every tuning talk whose name matches no pattern of ``exclude``, with its sentence
-    embeddings, labels and lexical housekeeping cue."""
+    embeddings, labels and lexical housekeeping cue (``gaps``: see :func:`bench.moments.speak`)."""
     talks = []
     for path in sorted((DATA / "tune").glob("*.txt")):
         if any(fnmatch.fnmatch(path.stem, pattern) for pattern in exclude):
             continue
-        prepared = prepare(path, read_talk(path), config, audio_only=True, fresh=False)
+        prepared = prepare(path, read_talk(path), config, audio_only=True, fresh=False, gaps=gaps)
         sentences = prepared.transcript.sentences
         middle = [(s.start + s.end) / 2 for s in sentences]
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
@@ -289,9 +290,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
+    parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
-    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude)
+    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
     sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
     sides = edge_sums(talks, sums)
