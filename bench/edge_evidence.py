@@ -8,7 +8,8 @@ tuning talks the shipped models never saw. For each weight given, every talk mat
 local analyser's top k windows) and recall@k, boundary error and filler edges are
 reported per genre and overall; weight 0 is the ranker alone.
 
-Usage: ``.venv/bin/python -m bench.edge_evidence [--set tune] [--only GLOB ...] [--weights 0 0.1 0.2 0.3]``.
+Usage: ``.venv/bin/python -m bench.edge_evidence [--set tune] [--only GLOB ...] [--weights 0 0.1 0.2 0.3]
+[--gaps blocks|blind]``.
 The ninth round chose 0.3 with ``--only 'train_[knopr]_*' --weights 0 0.1 0.15 0.2 0.25 0.3
 0.35 0.4 0.5 0.6`` (docs/benchmarks.md, "The ninth round's outcome").
 """
@@ -21,7 +22,7 @@ import os
 import sys
 
 from bench.machine import describe
-from bench.moments import DATA, SETS, Score, prepare, read_talk
+from bench.moments import DATA, GAPS, SETS, Score, prepare, read_talk
 from bench.train_moments import picked, read_windows
 from pipeline.config import PipelineConfig
 from pipeline.moments.features import analyse_transcript
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--set", choices=SETS, default="tune", help="which texts to read")
     parser.add_argument("--only", action="append", metavar="GLOB", help="talks whose name matches (repeatable)")
     parser.add_argument("--weights", type=float, nargs="+", default=DEFAULT_WEIGHTS, help="edge evidence weights")
+    parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
     args = parser.parse_args(argv)
     config = PipelineConfig.from_env(os.environ)
     model = load_model()
@@ -45,11 +47,11 @@ def main(argv: list[str]) -> int:
         if not any(fnmatch.fnmatch(path.stem, pattern) for pattern in args.only or ["*"]):
             continue
         talk = read_talk(path)
-        prepared = prepare(path, talk, config, audio_only=True, fresh=False)
+        prepared = prepare(path, talk, config, audio_only=True, fresh=False, gaps=args.gaps)
         found = read_windows(analyse_transcript(prepared.transcript), prepared, model.opens, model.closes)
-        alone = model.logit(found.rows)
+        logit = model.logit(found.rows)
         for weight in args.weights:
-            score = picked(prepared, found, alone + weight * found.edges)
+            score = picked(prepared, found, logit + weight * found.edges)
             totals[weight].add(score)
             genres[weight].setdefault(talk.genre, Score()).add(score)
         print(f"  read {talk.name}", flush=True)
