@@ -12,8 +12,9 @@ what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--exclude GLOB ...] [--ridge 1000]``.
-The eleventh round measured its candidate this way (docs/benchmarks.md, "The eleventh
-round's outcome"; the candidate is on the branch ``eleventh-round-experiment``).
+The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
+round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
+``eleventh-round-candidate``.
 """
 
 from __future__ import annotations

@@ -116,7 +116,10 @@ def cached_embeddings(prepared: Prepared) -> np.ndarray:
     if path.exists():
         return np.load(path)
     embeddings = embed(texts)
-    np.save(path, embeddings)
+    # Written aside and renamed, so a refit stopped mid-write leaves no truncated file to load.
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.npy")
+    np.save(partial, embeddings)
+    partial.replace(path)
     return embeddings
 
 

@@ -69,4 +69,6 @@ def test_it_keeps_a_talks_embeddings_beside_its_media_and_reads_them_back(tmp_pa
 
     assert len(calls) == 1 and calls[0] == [s.sentence for s in prepared.transcript.sentences]
     assert np.array_equal(first, again) and first.shape == (4, 384)
-    assert len(list(tmp_path.glob("embeddings-*.npy"))) == 1
+    # One cache file, and nothing half-written left beside it.
+    names = [path.name for path in tmp_path.iterdir()]
+    assert len(names) == 1 and names[0].startswith("embeddings-") and names[0].endswith(".npy")
