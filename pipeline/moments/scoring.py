@@ -21,7 +21,6 @@ inside (two moments joined).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 from collections.abc import Sequence
 
@@ -50,6 +49,11 @@ CONTENT_EDGE_POINTS = 25.0
 FIRM_FILLER = 0.1
 # Weight of the housekeeping penalties against the four criteria.
 FILLER_PENALTY = 1.5
+# The sentence signals an opening's hits count (see WindowScorer._hook), and the kinds of
+# substance a window's shareability adds up (see WindowScorer._shareability).
+_HOOK_HITS = ("question", "numbers", "second_person", "bold", "conflict", "emotion_hits", "intensifiers",
+              "surprise", "setup")  # fmt: skip
+_SHARE = ("advice", "surprise", "emotion", "story", "numbers", "payoff")
 
 # (hook, pacing, completeness, shareability) weights per genre; they sum to 1.
 _WEIGHTS = {
@@ -84,7 +88,12 @@ class WindowScore:
 
 
 class WindowScorer:
-    """Scores sentence windows of one transcript; per-sentence work is done once up front."""
+    """Scores sentence windows of one transcript; per-sentence work is done once up front.
+
+    Every sum over a window's sentences is a difference of running sums computed here, so
+    a window costs the same whatever its length: a 30-minute talk has about 4,500
+    candidate windows, and the bench's refits score hundreds of talks.
+    """
 
     def __init__(
         self,
@@ -99,6 +108,38 @@ class WindowScorer:
         self.frames = loudness_frames(audio)
         self.keywords = [[stem(w) for w in tokens(k)] for k in options.keywords]
         self.filler = analysis.filler
+        a, filler, content = analysis, analysis.filler, analysis.content
+        sigs = a.signals
+        # The opening of a window starting at sentence i runs to sentence _opening_end[i].
+        self._opening_end = [_opening_end(a.first_word, i) for i in range(len(sigs))]
+        hook_hits = [[float(getattr(s, name)) for name in _HOOK_HITS] for s in sigs]
+        self._hook_hits = np.array(hook_hits).reshape(len(sigs), len(_HOOK_HITS)) * (1.0 - filler)[:, None]
+        self._hook_sums = _running(self._hook_hits)
+        share = [
+            [s.advice, s.surprise + s.setup, 0.7 * s.emotion_hits + 0.3 * s.intensifiers + 0.2 * s.conflict,
+             0.8 * s.story, 0.4 * s.numbers + 0.3 * s.bold, s.payoff]
+            for s in sigs
+        ]  # fmt: skip
+        self._share_sums = _running(np.array(share, dtype=float).reshape(len(sigs), len(_SHARE)) * content[:, None])
+        gaps = a.first_word[1:] - a.last_word[:-1]
+        self._dead_air_sums = _running(np.clip(gaps - 0.6, 0.0, None))
+        self._word_sums = _running(a.word_counts.astype(float))
+        if self.replayed is not None:
+            self._replayed_sums = _running(self.replayed * a.word_counts)
+        self._confidence_sums = _running(a.confidence)
+        self._filler_sums = _running(filler)
+        # Which of the keywords' stems each sentence speaks, as a word or a word's stem.
+        self._keyword_stems = sorted({w for phrase in self.keywords for w in phrase})
+        spoken = [set(s.stems) | {stem(w) for w in s.words} for s in sigs]
+        presence = [[w in said for w in self._keyword_stems] for said in spoken]
+        self._keyword_sums = _running(np.array(presence, dtype=float).reshape(len(sigs), len(self._keyword_stems)))
+        firm = _firm(filler)
+        self._firm_sums = _running(firm)
+        self._firm = firm.tolist()
+        # A run of housekeeping: the lesser of two neighbours' firm housekeeping, per pair.
+        self._firm_pairs = np.minimum(firm[:-1], firm[1:]).tolist()
+        self._break_sums = _running(a.breaks)
+        self._breaks = a.breaks.tolist()
         # Only totals are kept: a long source has tens of thousands of candidate windows.
         self._totals: dict[tuple[int, int], float] = {}
 
@@ -122,22 +163,21 @@ class WindowScorer:
         pacing = self._pacing(first, last, signals)
         completeness = self._completeness(first, last, signals)
         shareability = self._shareability(first, last, signals)
-        parts = np.array([hook, pacing, completeness, shareability])
-        filler = list(_firm(self.filler[first : last + 1]))
+        parts = (hook, pacing, completeness, shareability)
+        count = last - first + 1
+        filler = (self._firm_sums[last + 1] - self._firm_sums[first]) / count
         # A run of housekeeping inside a clip (two sentences in a row) means it joins two
         # separate moments across an interruption; a lone unsure sentence does not.
-        run = max(min(a, b) for a, b in itertools.pairwise(filler)) if len(filler) > 1 else filler[0]
-        signals.update(filler=float(np.mean(filler)), filler_run=run)
+        run = max(self._firm_pairs[first:last]) if count > 1 else self._firm[first]
+        signals.update(filler=filler, filler_run=run)
         penalties = (
-            -FILLER_PENALTY * 45.0 * float(np.mean(filler))
+            -FILLER_PENALTY * 45.0 * filler
             - FILLER_PENALTY * 25.0 * run
             + CONTENT_EDGE_POINTS * (0.5 - signals["content_left_out"])
             - INNER_BREAK_POINTS * max(0.0, signals["inner_peak"] - INNER_BREAK_FREE)
         )
-        total = (
-            float(np.dot(self.weights, parts)) + signals["share_topic"] + penalties + self._replay(first, last, signals)
-        )
-        plain = float(np.dot(self.weights, [*parts[:3], signals["shareability_plain"]])) + penalties
+        total = _weighted(self.weights, parts) + signals["share_topic"] + penalties + self._replay(first, last, signals)
+        plain = _weighted(self.weights, (*parts[:3], signals["shareability_plain"])) + penalties
         return WindowScore(
             total=max(0.0, min(100.0, total)),
             scores=SubScores(*(round(v) for v in parts)),
@@ -149,74 +189,63 @@ class WindowScorer:
         """Points for a stretch viewers replay more than the rest of the source (up to REPLAY_POINTS)."""
         if self.replayed is None:
             return 0.0
-        lift = float(np.average(self.replayed[first : last + 1], weights=self.analysis.word_counts[first : last + 1]))
+        words = self._word_sums[last + 1] - self._word_sums[first]
+        lift = (self._replayed_sums[last + 1] - self._replayed_sums[first]) / words
         signals["replay"] = lift
         return REPLAY_POINTS * max(-0.5, min(1.0, lift / REPLAY_FULL_LIFT))
 
     def _hook(self, first: int, last: int, signals: dict[str, float]) -> float:
         """Signals of the opening seconds; the first sentence counts fully, later ones half."""
-        a = self.analysis
-        opening = [first] + [
-            i for i in range(first + 1, last + 1) if a.first_word[i] - a.first_word[first] < HOOK_SECONDS
-        ]
-        weights = [1.0] + [0.5] * (len(opening) - 1)
-        sigs = [a.signals[i] for i in opening]
-        filler = [self.filler[i] for i in opening]
-
-        def hits(attribute: str) -> float:
-            return sum(
-                w * (1.0 - f) * float(getattr(s, attribute)) for w, f, s in zip(weights, filler, sigs, strict=True)
-            )
-
-        lead = sigs[0]
+        end = min(last, self._opening_end[first])
+        later = self._hook_sums[end + 1] - self._hook_sums[first + 1]
+        hits = dict(zip(_HOOK_HITS, (self._hook_hits[first] + 0.5 * later).tolist(), strict=True))
+        lead, filler = self.analysis.signals[first], float(self.filler[first])
         found = {
-            "question": min(30.0, 30.0 * hits("question")),
-            "number": min(25.0, 12.0 * hits("numbers")),
-            "you": min(20.0, 8.0 * hits("second_person")),
-            "claim": min(25.0, 10.0 * hits("bold")),
-            "conflict": min(15.0, 8.0 * hits("conflict")),
-            "emotion": min(15.0, 6.0 * (hits("emotion_hits") + hits("intensifiers"))),
-            "surprise": min(15.0, 10.0 * (hits("surprise") + hits("setup"))),
-            "punchy": 10.0 * (len(lead.words) <= 12) * (1.0 - filler[0]),
+            "question": min(30.0, 30.0 * hits["question"]),
+            "number": min(25.0, 12.0 * hits["numbers"]),
+            "you": min(20.0, 8.0 * hits["second_person"]),
+            "claim": min(25.0, 10.0 * hits["bold"]),
+            "conflict": min(15.0, 8.0 * hits["conflict"]),
+            "emotion": min(15.0, 6.0 * (hits["emotion_hits"] + hits["intensifiers"])),
+            "surprise": min(15.0, 10.0 * (hits["surprise"] + hits["setup"])),
+            "punchy": 10.0 * (len(lead.words) <= 12) * (1.0 - filler),
         }
         for name, value in found.items():
             signals[f"hook_{name}"] = value
-        penalty = 50.0 * filler[0] + 25.0 * lead.dangling_start
+        penalty = 50.0 * filler + 25.0 * lead.dangling_start
         signals["dangling_start"] = float(lead.dangling_start)
         return _clamp(15.0 + sum(found.values()) - penalty)
 
     def _pacing(self, first: int, last: int, signals: dict[str, float]) -> float:
         a = self.analysis
-        span = max(0.5, a.last_word[last] - a.first_word[first])
-        words = float(a.word_counts[first : last + 1].sum())
+        span = max(0.5, float(a.last_word[last] - a.first_word[first]))
+        words = self._word_sums[last + 1] - self._word_sums[first]
         rate = words / span
         # 2.3-3.6 words a second is a lively conversational pace; slower drags, faster blurs.
         rate_points = 40.0 * max(0.0, 1.0 - max(0.0, 2.3 - rate, rate - 3.6) / 1.5)
-        gaps = a.first_word[first + 1 : last + 1] - a.last_word[first:last]
-        dead_air = float(np.clip(gaps - 0.6, 0.0, None).sum()) / span
+        dead_air = (self._dead_air_sums[last] - self._dead_air_sums[first]) / span
         pause_points = 25.0 * max(0.0, 1.0 - 4.0 * dead_air)
         variation = loudness_variation(self.frames, a.first_word[first], a.last_word[last])
         # A few dB of spread is expressive delivery; a flat line is a monotone. Without
         # audio the criterion is neutral: half its points.
         loudness_points = 12.5 if variation is None else 25.0 * min(1.0, variation / 6.0)
-        clarity = 10.0 * float(np.mean(a.confidence[first : last + 1]))
+        clarity = 10.0 * (self._confidence_sums[last + 1] - self._confidence_sums[first]) / (last - first + 1)
         signals.update(rate=rate, dead_air=dead_air, loudness_db=variation or 0.0)
         return _clamp(rate_points + pause_points + loudness_points + clarity)
 
     def _completeness(self, first: int, last: int, signals: dict[str, float]) -> float:
-        a = self.analysis
-        edges = (a.breaks[first] + a.breaks[last + 1]) / 2.0
-        inner = a.breaks[first + 1 : last + 1]
-        inner_peak = float(inner.max()) if len(inner) else 0.0
-        inner_mean = float(inner.mean()) if len(inner) else 0.0
-        closing = a.signals[max(first, last - 1) : last + 1]
-        payoff = any(s.payoff for s in closing)
+        a, breaks = self.analysis, self._breaks
+        edges = (breaks[first] + breaks[last + 1]) / 2.0
+        inner_peak = max(breaks[first + 1 : last + 1], default=0.0)
+        inner = self._break_sums[last + 1] - self._break_sums[first + 1]
+        inner_mean = inner / (last - first) if last > first else 0.0
+        payoff = any(s.payoff for s in a.signals[max(first, last - 1) : last + 1])
         clean_start = not a.signals[first].dangling_start
         finished = not a.signals[last].unfinished_end
         # Content left just outside either edge means the clip cuts a moment short.
-        before = a.content[first - 1] if first > 0 else 0.0
-        after = a.content[last + 1] if last + 1 < len(a.content) else 0.0
-        left_out = float(before + after) / 2.0
+        before = float(a.content[first - 1]) if first > 0 else 0.0
+        after = float(a.content[last + 1]) if last + 1 < len(a.content) else 0.0
+        left_out = (before + after) / 2.0
         points = (
             15.0
             + 35.0 * edges
@@ -242,25 +271,17 @@ class WindowScorer:
         Counting (rather than averaging) lets a whole story beat its best two sentences,
         while housekeeping sentences add nothing and their share is subtracted.
         """
-        sigs = self.analysis.signals[first : last + 1]
-        found: dict[str, float] = dict.fromkeys(("advice", "surprise", "emotion", "story", "numbers", "payoff"), 0.0)
-        for s, content in zip(sigs, self.analysis.content[first : last + 1], strict=True):
-            found["advice"] += content * 1.0 * s.advice
-            found["surprise"] += content * 1.0 * (s.surprise + s.setup)
-            found["emotion"] += content * (0.7 * s.emotion_hits + 0.3 * s.intensifiers + 0.2 * s.conflict)
-            found["story"] += content * 0.8 * s.story
-            found["numbers"] += content * 0.4 * s.numbers + 0.3 * s.bold * content
-            found["payoff"] += content * 1.0 * s.payoff
-        for name, value in found.items():
+        found = (self._share_sums[last + 1] - self._share_sums[first]).tolist()
+        for name, value in zip(_SHARE, found, strict=True):
             signals[f"share_{name}"] = value
-        substance = sum(found.values())
-        filler_share = float(np.mean(self.filler[first : last + 1]))
-        topic = signals["share_topic"] = self._topic(sigs)
+        substance = sum(found)
+        filler_share = (self._filler_sums[last + 1] - self._filler_sums[first]) / (last - first + 1)
+        topic = signals["share_topic"] = self._topic(first, last)
         plain = 100.0 * (1.0 - math.exp(-substance / 5.0)) - 60.0 * filler_share
         signals["shareability_plain"] = _clamp(plain)
         return _clamp(plain + topic)
 
-    def _topic(self, sigs: list) -> float:
+    def _topic(self, first: int, last: int) -> float:
         """Points (up to 30) for the person's topic keywords spoken in the window.
 
         They sit outside the saturating substance so that a requested topic outranks an
@@ -268,8 +289,9 @@ class WindowScorer:
         """
         if not self.keywords:
             return 0.0
-        stems = {w for s in sigs for w in s.stems} | {stem(w) for s in sigs for w in s.words}
-        matched = sum(1 for phrase in self.keywords if phrase and all(w in stems for w in phrase))
+        counts = self._keyword_sums[last + 1] - self._keyword_sums[first]
+        spoken = dict(zip(self._keyword_stems, counts > 0, strict=True))
+        matched = sum(1 for phrase in self.keywords if phrase and all(spoken[w] for w in phrase))
         return min(30.0, 20.0 * matched)
 
 
@@ -298,3 +320,22 @@ def _firm(filler: np.ndarray) -> np.ndarray:
 
 def _clamp(value: float) -> float:
     return max(0.0, min(100.0, value))
+
+
+def _running(values: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` along its first axis, from 0: a window's sum is a difference."""
+    sums = np.zeros((len(values) + 1, *values.shape[1:]))
+    np.cumsum(values, axis=0, out=sums[1:])
+    return sums
+
+
+def _opening_end(first_word: np.ndarray, first: int) -> int:
+    """The last sentence that starts within :data:`HOOK_SECONDS` of sentence ``first``'s start."""
+    end = first
+    while end + 1 < len(first_word) and first_word[end + 1] - first_word[first] < HOOK_SECONDS:
+        end += 1
+    return end
+
+
+def _weighted(weights: tuple[float, ...], parts: Sequence[float]) -> float:
+    return sum(w * p for w, p in zip(weights, parts, strict=True))
