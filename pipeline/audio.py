@@ -75,7 +75,8 @@ def duration_of(audio: np.ndarray) -> float:
 
 
 def rms_db(audio: np.ndarray, hop_seconds: float = 0.5) -> np.ndarray:
-    """Loudness per window: the RMS level in dBFS of each ``hop_seconds`` slice of ``audio``.
+    """Loudness per window: the RMS level in dBFS of each ``hop_seconds`` slice of ``audio``,
+    a float array at full scale 1.0 (as :func:`decode_audio` gives it).
 
     Element ``i`` covers ``[i * hop_seconds, (i + 1) * hop_seconds)`` of the array (the
     last window may be shorter). Silence reads :data:`SILENCE_DB`; a full-scale sine
