@@ -25,7 +25,7 @@ from bench.machine import describe
 from bench.train_moments import TalkData, labelled, logistic
 from pipeline.config import PipelineConfig
 from pipeline.moments.features import analyse_transcript
-from pipeline.moments.ranker import load_model
+from pipeline.moments.ranker import WindowModel, load_model
 
 # Per sentence: the content probe's log-odds read alone, the content posterior with its
 # neighbours, the opening and closing probes, and the topic breaks before and after it.
@@ -42,26 +42,30 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(above / (len(positive) * len(negative)))
 
 
-def edge_pairs(talks: list[TalkData]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """For "start" and "end", the evidence rows (EVIDENCE) of the moments' edge sentences
-    and of the filler sentences beside them, pair by pair."""
-    model = load_model()
-    pairs: dict[str, tuple[list, list]] = {"start": ([], []), "end": ([], [])}
-    for talk in talks:
-        a = analyse_transcript(talk.prepared.transcript, embeddings=talk.embeddings)
-        content = np.clip(a.content_alone, 1e-6, 1 - 1e-6)
-        columns = [np.log(content / (1 - content)), a.content, model.opens.score(a.embeddings),
-                   model.closes.score(a.embeddings), a.breaks[:-1], a.breaks[1:]]  # fmt: skip
-        rows = np.column_stack(columns)
-        labels, count = talk.labels, len(talk.labels)
-        for first, last in talk.blocks():
-            if first > 0 and labels[first - 1] == 0:
-                pairs["start"][0].append(rows[first])
-                pairs["start"][1].append(rows[first - 1])
-            if last + 1 < count and labels[last + 1] == 0:
-                pairs["end"][0].append(rows[last])
-                pairs["end"][1].append(rows[last + 1])
-    return {side: (np.array(edge), np.array(filler)) for side, (edge, filler) in pairs.items()}
+Pairs = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def edge_pairs(talk: TalkData, model: WindowModel) -> Pairs:
+    """For "start" and "end", the evidence rows (EVIDENCE) of the talk's moments' edge
+    sentences and of the filler sentences beside them, pair by pair, read by ``model``."""
+    a = analyse_transcript(talk.prepared.transcript, embeddings=talk.embeddings)
+    content = np.clip(a.content_alone, 1e-6, 1 - 1e-6)
+    columns = [np.log(content / (1 - content)), a.content, model.opens.score(a.embeddings),
+               model.closes.score(a.embeddings), a.breaks[:-1], a.breaks[1:]]  # fmt: skip
+    rows = np.column_stack(columns)
+    labels, count = talk.labels, len(talk.labels)
+    blocks = talk.blocks()
+    starts = [(first, first - 1) for first, _ in blocks if first > 0 and labels[first - 1] == 0]
+    ends = [(last, last + 1) for _, last in blocks if last + 1 < count and labels[last + 1] == 0]
+    return {
+        side: (rows[[edge for edge, _ in found]], rows[[filler for _, filler in found]])
+        for side, found in (("start", starts), ("end", ends))
+    }
+
+
+def joined(pairs: list[Pairs]) -> Pairs:
+    """The pairs of several talks together."""
+    return {side: tuple(np.vstack([p[side][i] for p in pairs]) for i in (0, 1)) for side in ("start", "end")}
 
 
 def combined_auc(train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
@@ -84,18 +88,21 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = [t for t in labelled(PipelineConfig.from_env(os.environ), (), "blind")
              if t.name.startswith("train_") and t.name[6] in args.rounds and t.name[7] == "_"]  # fmt: skip
-    halves = [t for t in talks if t.name[6] in args.rounds[: len(args.rounds) // 2]]
-    halves = [halves, [t for t in talks if t not in halves]]
-    pairs = edge_pairs(talks)
+    model = load_model()
+    per_talk = {talk.name: edge_pairs(talk, model) for talk in talks}
+    first_half = args.rounds[: len(args.rounds) // 2]
+    halves = [
+        joined([p for name, p in per_talk.items() if (name[6] in first_half) == first]) for first in (True, False)
+    ]
+    pairs = joined(list(per_talk.values()))
     print(f"{len(talks)} talks; {len(pairs['start'][0])} starts and {len(pairs['end'][0])} ends beside filler")
     for index, name in enumerate(EVIDENCE):
         start, end = (auc(pairs[side][0][:, index], pairs[side][1][:, index]) for side in ("start", "end"))
         print(f"  {name:<26} start {start:.3f}  end {end:.3f}")
-    by_half = [edge_pairs(half) for half in halves]
     for side, probe in (("start", 2), ("end", 3)):
         for label, columns in COMBINED.items():
             chosen = [probe if c == "probe" else c for c in columns]
-            both = [combined_auc(by_half[a][side], by_half[1 - a][side], chosen) for a in (0, 1)]
+            both = [combined_auc(halves[a][side], halves[1 - a][side], chosen) for a in (0, 1)]
             print(f"  {side:<5} {label:<14} AUC {both[0]:.3f} and {both[1]:.3f} (each half read by the other's fit)")
     return 0
 

@@ -91,7 +91,7 @@ def rms_db(audio: np.ndarray, hop_seconds: float = 0.5) -> np.ndarray:
     # Sums of squares in the samples' own precision, without a copy of the signal: on 30
     # minutes, 10 ms against 0.6 s for float64 squares, and within 2e-5 dB of them.
     whole = len(audio) // hop
-    frames = np.asarray(audio[: whole * hop]).reshape(whole, hop)
+    frames = audio[: whole * hop].reshape(whole, hop)
     sums = np.zeros(count, dtype=np.float64)
     sums[:whole] = np.einsum("ij,ij->i", frames, frames)
     sums[whole:] = np.square(audio[whole * hop :], dtype=np.float64).sum()

@@ -108,13 +108,11 @@ class WindowScorer:
         self.frames = loudness_frames(audio)
         self.keywords = [[stem(w) for w in tokens(k)] for k in options.keywords]
         self.filler = analysis.filler
-        a, filler, content = analysis, analysis.filler, analysis.content
-        sigs = a.signals
+        a, filler, content, sigs = analysis, self.filler, analysis.content, analysis.signals
         # The opening of a window starting at sentence i runs to sentence _opening_end[i].
         self._opening_end = [_opening_end(a.first_word, i) for i in range(len(sigs))]
-        hook_hits = [[float(getattr(s, name)) for name in _HOOK_HITS] for s in sigs]
-        self._hook_hits = np.array(hook_hits).reshape(len(sigs), len(_HOOK_HITS)) * (1.0 - filler)[:, None]
-        self._hook_sums = _running(self._hook_hits)
+        hook_hits = np.array([[float(getattr(s, name)) for name in _HOOK_HITS] for s in sigs])
+        self._hook_sums = _running(hook_hits.reshape(len(sigs), len(_HOOK_HITS)) * (1.0 - filler)[:, None])
         share = [
             [s.advice, s.surprise + s.setup, 0.7 * s.emotion_hits + 0.3 * s.intensifiers + 0.2 * s.conflict,
              0.8 * s.story, 0.4 * s.numbers + 0.3 * s.bold, s.payoff]
@@ -130,12 +128,11 @@ class WindowScorer:
         self._filler_sums = _running(filler)
         # Which of the keywords' stems each sentence speaks, as a word or a word's stem.
         self._keyword_stems = sorted({w for phrase in self.keywords for w in phrase})
-        spoken = [set(s.stems) | {stem(w) for w in s.words} for s in sigs]
+        spoken = [set(s.stems) | {stem(w) for w in s.words} for s in sigs] if self._keyword_stems else []
         presence = [[w in said for w in self._keyword_stems] for said in spoken]
         self._keyword_sums = _running(np.array(presence, dtype=float).reshape(len(sigs), len(self._keyword_stems)))
         firm = _firm(filler)
         self._firm_sums = _running(firm)
-        self._firm = firm.tolist()
         # A run of housekeeping: the lesser of two neighbours' firm housekeeping, per pair.
         self._firm_pairs = np.minimum(firm[:-1], firm[1:]).tolist()
         self._break_sums = _running(a.breaks)
@@ -168,7 +165,7 @@ class WindowScorer:
         filler = (self._firm_sums[last + 1] - self._firm_sums[first]) / count
         # A run of housekeeping inside a clip (two sentences in a row) means it joins two
         # separate moments across an interruption; a lone unsure sentence does not.
-        run = max(self._firm_pairs[first:last]) if count > 1 else self._firm[first]
+        run = max(self._firm_pairs[first:last]) if count > 1 else filler
         signals.update(filler=filler, filler_run=run)
         penalties = (
             -FILLER_PENALTY * 45.0 * filler
@@ -197,8 +194,9 @@ class WindowScorer:
     def _hook(self, first: int, last: int, signals: dict[str, float]) -> float:
         """Signals of the opening seconds; the first sentence counts fully, later ones half."""
         end = min(last, self._opening_end[first])
-        later = self._hook_sums[end + 1] - self._hook_sums[first + 1]
-        hits = dict(zip(_HOOK_HITS, (self._hook_hits[first] + 0.5 * later).tolist(), strict=True))
+        sums = self._hook_sums
+        lead_hits, later = sums[first + 1] - sums[first], sums[end + 1] - sums[first + 1]
+        hits = dict(zip(_HOOK_HITS, (lead_hits + 0.5 * later).tolist(), strict=True))
         lead, filler = self.analysis.signals[first], float(self.filler[first])
         found = {
             "question": min(30.0, 30.0 * hits["question"]),
