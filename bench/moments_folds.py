@@ -11,7 +11,10 @@ writers worked from the second round's brief alone. This is how a weight, or a c
 what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
-[--exclude GLOB ...] [--ridge 1000]``.
+[--spill 1 3] [--short 1 3] [--exclude GLOB ...] [--ridge 1000]``. ``--spill`` and
+``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and ``SHORT_WEIGHT`` of
+:mod:`bench.train_moments`); every combination with every edge weight is reported, the
+ranker refitted for each on the same held-out windows.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -26,7 +29,7 @@ import sys
 
 from bench.machine import describe
 from bench.moments import GAPS, Score
-from bench.train_moments import fit_all, labelled, picked, windows
+from bench.train_moments import SHORT_WEIGHT, SPILL_WEIGHT, fit_all, fit_windows, labelled, picked, windows
 from pipeline.config import PipelineConfig
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
@@ -49,31 +52,41 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--weights", type=float, nargs="+", default=[0.3, 0.6], help="edge evidence weights")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
+    parser.add_argument("--spill", type=float, nargs="+", default=[SPILL_WEIGHT], help="near-miss weights (spills)")
+    parser.add_argument("--short", type=float, nargs="+", default=[SHORT_WEIGHT], help="near-miss weights (short)")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
-    scores = {weight: {} for weight in args.weights}
+    settings = [(w, spill, short) for spill in args.spill for short in args.short for w in args.weights]
+    scores = {setting: {} for setting in settings}
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
         if not inside:
             continue
         outside = [talk for talk in talks if group_of(talk.name) != group]
-        probe, model, _ = fit_all(outside, args.ridge)
+        probe, model, held_out = fit_all(outside, args.ridge)
+        models = {
+            (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
+            for spill in args.spill
+            for short in args.short
+        }
         print(f"  {group}: {len(inside)} talks read by models fitted on {len(outside)}", flush=True)
         for talk in inside:
             found = windows(talk, probe, model.opens, model.closes)
-            logit = model.logit(found.rows)
-            for weight in args.weights:
-                scores[weight].setdefault(group, Score()).add(
+            for weight, spill, short in settings:
+                logit = models[spill, short].logit(found.rows)
+                scores[weight, spill, short].setdefault(group, Score()).add(
                     picked(talk.prepared, found, logit + weight * found.edges)
                 )
-    for weight in args.weights:
+    for setting in settings:
+        weight, spill, short = setting
+        name = f"edge evidence {weight:g}, spill {spill:g}, short {short:g}"
         later = Score()
-        for group, score in scores[weight].items():
-            print(f"edge evidence {weight:g}, {group}: {score.line()}")
+        for group, score in scores[setting].items():
+            print(f"{name}, {group}: {score.line()}")
             if group != FIRST:
                 later.add(score)
-        print(f"edge evidence {weight:g}, the later groups: {later.line()}")
+        print(f"{name}, the later groups: {later.line()}")
     return 0
 
 

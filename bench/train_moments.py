@@ -62,6 +62,13 @@ from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvide
 # leave-one-talk-out recall and boundary error on the tuning talks.
 POSITIVE_WEIGHT = 30.0
 WINDOW_L2 = 0.1
+# Weights of the near misses among the windows that are not whole moments: a window that
+# holds part of a planted moment and runs on into the filler or another moment beside it
+# (a spill), and one that lies inside a moment but cuts it short. A talk's thousands of
+# windows are mostly far from any moment and easy to tell apart; these few are the ones a
+# clip's edges are decided among.
+SPILL_WEIGHT = 1.0
+SHORT_WEIGHT = 1.0
 
 
 @dataclasses.dataclass
@@ -247,6 +254,7 @@ class Windows:
     ranges: list[tuple[int, int]]
     rows: np.ndarray
     labels: np.ndarray
+    near: np.ndarray  # NEAR_SPILL, NEAR_SHORT or 0 for each window (see SPILL_WEIGHT)
     opens: EdgeProbe
     closes: EdgeProbe
     edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
@@ -284,15 +292,39 @@ def read_windows(
     rows = np.array([evidence.row(first, last, local.scorer.scored(first, last)) for first, last in ranges])
     edges = np.array([evidence.edge_evidence(first, last) for first, last in ranges])
     labels = np.array([r in whole for r in ranges], dtype=float)
-    return Windows(local, ranges, rows, labels, opens, closes, edges)
+    near = np.array([near_miss(first, last, whole) for first, last in ranges], dtype=int)
+    return Windows(local, ranges, rows, labels, near, opens, closes, edges)
 
 
-def fit_windows(talk_windows: list[Windows], opens: EdgeProbe, closes: EdgeProbe) -> WindowModel:
-    """The weighted logistic ranker over the windows' standardised evidence."""
+NEAR_SPILL, NEAR_SHORT = 1, 2
+
+
+def near_miss(first: int, last: int, whole: Collection[tuple[int, int]]) -> int:
+    """NEAR_SPILL for a window that overlaps a planted moment and runs past it, NEAR_SHORT
+    for one inside a moment that is not the whole of it, 0 otherwise (the moment itself,
+    or a window that touches none)."""
+    if (first, last) in whole:
+        return 0
+    for start, end in whole:
+        if first <= end and last >= start:
+            return NEAR_SPILL if first < start or last > end else NEAR_SHORT
+    return 0
+
+
+def fit_windows(
+    talk_windows: list[Windows],
+    opens: EdgeProbe,
+    closes: EdgeProbe,
+    spill: float = SPILL_WEIGHT,
+    short: float = SHORT_WEIGHT,
+) -> WindowModel:
+    """The weighted logistic ranker over the windows' standardised evidence; ``spill`` and
+    ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT)."""
     rows = np.vstack([w.rows for w in talk_windows])
     labels = np.concatenate([w.labels for w in talk_windows])
+    near = np.concatenate([w.near for w in talk_windows])
     mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
-    weights = np.where(labels > 0, POSITIVE_WEIGHT, 1.0)
+    weights = np.select([labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0)
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
     return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
 

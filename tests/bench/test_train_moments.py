@@ -72,3 +72,32 @@ def test_it_keeps_a_talks_embeddings_beside_its_media_and_reads_them_back(tmp_pa
     # One cache file, and nothing half-written left beside it.
     names = [path.name for path in tmp_path.iterdir()]
     assert len(names) == 1 and names[0].startswith("embeddings-") and names[0].endswith(".npy")
+
+
+def test_it_tells_the_near_misses_of_a_planted_moment_from_the_windows_far_from_any():
+    whole = {(2, 3), (4, 5), (7, 8)}
+    near = train_moments.near_miss
+
+    assert near(2, 3, whole) == near(0, 1, whole) == near(6, 6, whole) == 0
+    # Into the filler before the story, or on into the bread that follows it.
+    assert near(1, 3, whole) == near(2, 4, whole) == near(6, 8, whole) == train_moments.NEAR_SPILL
+    assert near(7, 7, whole) == near(3, 3, whole) == train_moments.NEAR_SHORT
+
+
+def test_it_weighs_the_near_misses_it_is_told_to_when_fitting_the_ranker():
+    rng = np.random.default_rng(3)
+    kinds = np.repeat([0, 1, 2], [40, 120, 2000])  # whole moments, spills, far windows
+    # The first feature tells the far windows from the rest, and is a little higher on a
+    # spill than on its moment (a longer window scores higher); only the second tells a
+    # moment from its spill.
+    first = np.select([kinds == 0, kinds == 1], [rng.normal(3, 0.5, 2160), rng.normal(3.5, 0.5, 2160)], 0)
+    rows = np.column_stack([first + rng.normal(0, 1, 2160) * (kinds == 2), (kinds == 0) + rng.normal(0, 1, 2160)])
+    near = np.where(kinds == 1, train_moments.NEAR_SPILL, 0)
+    found = train_moments.Windows(None, [], rows, (kinds == 0).astype(float), near, None, None, np.zeros(len(kinds)))
+
+    def moment_over_spill(spill: float) -> float:
+        """How often a moment outranks a spill."""
+        logit = train_moments.fit_windows([found], None, None, spill=spill).logit(rows)
+        return float((logit[kinds == 0][:, None] > logit[kinds == 1][None, :]).mean())
+
+    assert moment_over_spill(10.0) > moment_over_spill(1.0) + 0.1
