@@ -73,8 +73,9 @@ def main(argv: list[str]) -> int:
         print(f"  {group}: {len(inside)} talks read by models fitted on {len(outside)}", flush=True)
         for talk in inside:
             found = windows(talk, probe, model.opens, model.closes)
+            logits = {pair: fitted.logit(found.rows) for pair, fitted in models.items()}
             for weight, spill, short in settings:
-                logit = models[spill, short].logit(found.rows)
+                logit = logits[spill, short]
                 scores[weight, spill, short].setdefault(group, Score()).add(
                     picked(talk.prepared, found, logit + weight * found.edges)
                 )

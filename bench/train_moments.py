@@ -69,6 +69,8 @@ WINDOW_L2 = 0.1
 # clip's edges are decided among.
 SPILL_WEIGHT = 1.0
 SHORT_WEIGHT = 1.0
+# The kinds of near miss (Windows.near); 0 is any other window.
+NEAR_SPILL, NEAR_SHORT = 1, 2
 
 
 @dataclasses.dataclass
@@ -295,8 +297,6 @@ def read_windows(
     near = np.array([near_miss(first, last, whole) for first, last in ranges], dtype=int)
     return Windows(local, ranges, rows, labels, near, opens, closes, edges)
 
-
-NEAR_SPILL, NEAR_SHORT = 1, 2
 
 
 def near_miss(first: int, last: int, whole: Collection[tuple[int, int]]) -> int:
