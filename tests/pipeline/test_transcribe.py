@@ -136,9 +136,13 @@ def test_it_decodes_again_the_speech_the_batched_decoder_skipped(tmp_path):
 
     check_invariants(transcript)
     heard = {w.text.strip(",.?").lower() for w in transcript.words}
-    assert {"hammer", "chain", "concrete", "hollow", "drum", "paint"} <= heard, transcript.text
+    assert {"hammer", "chain", "concrete", "hollow", "drum"} <= heard, transcript.text
     assert {"accident", "drainage", "bridge", "outside"} <= heard, transcript.text
     inside = [w for w in transcript.words if answer_span.start <= w.start <= answer_span.end]
+    # The whole answer, not a few of its words: with the answer dropped, the question alone
+    # scores 0.91. tiny.en mishears single words differently from one CPU to another (Intel
+    # hears "spray paint" as "integrate", 0.19 here), so no one word decides the test.
+    assert word_error_rate(f"{QUESTION} {ANSWER}", " ".join(w.text for w in inside)) <= 0.3, transcript.text
     gaps = [b.start - a.end for a, b in itertools.pairwise(inside)]
     assert max(gaps) < HOLE_SECONDS and all(w.end - w.start < 2.0 for w in transcript.words)
 
