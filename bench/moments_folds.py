@@ -11,10 +11,13 @@ writers worked from the second round's brief alone. This is how a weight, or a c
 what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
-[--spill 1 3] [--short 1 3] [--exclude GLOB ...] [--ridge 1000]``. ``--spill`` and
-``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and ``SHORT_WEIGHT`` of
-:mod:`bench.train_moments`); every combination with every edge weight is reported, the
-ranker refitted for each on the same held-out windows.
+[--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--exclude GLOB ...] [--ridge 1000]``.
+``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
+``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
+is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
+ranks every window that merges two moments last, as a candidate analyser would
+(:func:`pipeline.moments.ranker.without_merges`). ``--joined`` also teaches each fold's
+ranker its talks with two moments back to back (:func:`bench.train_moments.joined`).
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -54,6 +57,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ridge", type=float, default=1000.0, help="ridge strength")
     parser.add_argument("--spill", type=float, nargs="+", default=[SPILL_WEIGHT], help="near-miss weights (spills)")
     parser.add_argument("--short", type=float, nargs="+", default=[SHORT_WEIGHT], help="near-miss weights (short)")
+    parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
+    parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
@@ -64,7 +69,7 @@ def main(argv: list[str]) -> int:
         if not inside:
             continue
         outside = [talk for talk in talks if group_of(talk.name) != group]
-        probe, model, held_out = fit_all(outside, args.ridge)
+        probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined)
         models = {
             (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
             for spill in args.spill
@@ -77,7 +82,7 @@ def main(argv: list[str]) -> int:
             for weight, spill, short in settings:
                 logit = logits[spill, short]
                 scores[weight, spill, short].setdefault(group, Score()).add(
-                    picked(talk.prepared, found, logit + weight * found.edges)
+                    picked(talk.prepared, found, logit + weight * found.edges, args.merges_last)
                 )
     for setting in settings:
         weight, spill, short = setting

@@ -24,7 +24,11 @@ ranker picks in each held-out talk next to those of the hand-weighted score, and
 both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]
-[--gaps blocks|blind] [--no-report]``.
+[--gaps blocks|blind] [--joined] [--no-report]``. The default pauses are the shipped models'
+(``blocks``); a fit on talks spoken blind, as ``bench.moments_folds`` cross-validates by
+default, takes ``--gaps blind`` (about 11 minutes for the 183 talks with ``--no-report`` on
+two cores). ``--joined`` also teaches the ranker each talk with the filler between two of
+its moments cut out (:func:`joined`).
 The shipped models were fitted on every tuning talk but the third round's and later ones
 (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
 --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
@@ -39,6 +43,7 @@ import dataclasses
 import fnmatch
 import hashlib
 import importlib.metadata
+import itertools
 import os
 import sys
 from collections.abc import Callable, Collection, Sequence
@@ -47,7 +52,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import DATA, GAPS, Prepared, Score, evaluate, prepare, read_talk
+from bench.moments import DATA, GAPS, Planted, Prepared, Score, evaluate, prepare, read_talk
+from pipeline.audio import SAMPLE_RATE
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import pick_non_overlapping
 from pipeline.moments.content import PROBE_FILE, Probe, forward_backward
@@ -55,7 +61,8 @@ from pipeline.moments.embeddings import embed
 from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, sentence_signals
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel, without_merges
+from pipeline.types import Transcript, Word
 
 # Weight of a window that is a whole moment against one that is not (a talk has thousands
 # of windows and a handful of moments), and the logistic model's L2 strength; chosen by
@@ -114,6 +121,52 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "b
         lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
         talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical))
     return talks
+
+
+def joined(talk: TalkData) -> TalkData:
+    """The talk with the filler between two of its moments cut out, speech and transcript
+    alike, so that the two follow each other with the pause that ended the first.
+
+    Every tuning talk puts filler between any two moments, so without such talks nothing
+    teaches the ranker that a window holding two unrelated moments is no whole moment. The
+    pair is drawn by the talk's name, so a refit sees the same talk every time; sentence
+    embeddings are read per sentence, so the kept sentences keep theirs.
+    """
+    prepared = talk.prepared
+    planted = sorted(prepared.planted, key=lambda p: p.start)
+    random = np.random.default_rng(int(hashlib.sha256(talk.name.encode()).hexdigest()[:8], 16))
+    before, after = list(itertools.pairwise(planted))[random.integers(len(planted) - 1)]
+    between = [f for f in prepared.filler if before.end <= f.start and f.end <= after.start]
+    cut_from, cut_to = round(between[0].start * SAMPLE_RATE), round(after.start * SAMPLE_RATE)
+    start, end, shift = cut_from / SAMPLE_RATE, cut_to / SAMPLE_RATE, (cut_to - cut_from) / SAMPLE_RATE
+
+    def moved(word: Word) -> Word:
+        return dataclasses.replace(word, start=word.start - shift, end=word.end - shift)
+
+    # A sentence belongs where its middle lies, and a recognised word may start a little
+    # before the speech does: so a sentence after the cut may start inside it.
+    middles = np.array([(s.start + s.end) / 2 for s in prepared.transcript.sentences])
+    keep = (middles < start) | (middles >= end)
+    sentences = []
+    for sentence, middle in zip(prepared.transcript.sentences, middles, strict=True):
+        if start <= middle < end:
+            continue
+        if middle >= end:
+            sentence = dataclasses.replace(sentence, start=sentence.start - shift, end=sentence.end - shift,
+                                           words=[moved(w) for w in sentence.words])  # fmt: skip
+        sentences.append(dataclasses.replace(sentence, index=len(sentences)))
+    words = [word for sentence in sentences for word in sentence.words]
+    transcript = Transcript(prepared.transcript.language, prepared.transcript.duration - shift, words, sentences,
+                            prepared.transcript.model)  # fmt: skip
+
+    def spans(found: list[Planted]) -> list[Planted]:
+        return [dataclasses.replace(p, start=p.start - shift, end=p.end - shift) if p.start > start else p
+                for p in found if p not in between]  # fmt: skip
+
+    audio = np.concatenate([prepared.audio[:cut_from], prepared.audio[cut_to:]])
+    cut = dataclasses.replace(prepared, planted=spans(prepared.planted), filler=spans(prepared.filler), audio=audio,
+                              transcript=transcript)  # fmt: skip
+    return TalkData(f"{talk.name}, joined", cut, talk.embeddings[keep], talk.labels[keep], talk.lexical[keep])
 
 
 def cached_embeddings(prepared: Prepared) -> np.ndarray:
@@ -260,6 +313,9 @@ class Windows:
     opens: EdgeProbe
     closes: EdgeProbe
     edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
+    # The same talk with two moments back to back (see joined), read by the same probes;
+    # the ranker is fitted on both.
+    joined: Windows | None = None
 
 
 @dataclasses.dataclass
@@ -298,7 +354,6 @@ def read_windows(
     return Windows(local, ranges, rows, labels, near, opens, closes, edges)
 
 
-
 def near_miss(first: int, last: int, whole: Collection[tuple[int, int]]) -> int:
     """NEAR_SPILL for a window that overlaps a planted moment and runs past it, NEAR_SHORT
     for one inside a moment that is not the whole of it, 0 otherwise (the moment itself,
@@ -319,18 +374,24 @@ def fit_windows(
     short: float = SHORT_WEIGHT,
 ) -> WindowModel:
     """The weighted logistic ranker over the windows' standardised evidence; ``spill`` and
-    ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT)."""
-    rows = np.vstack([w.rows for w in talk_windows])
-    labels = np.concatenate([w.labels for w in talk_windows])
-    near = np.concatenate([w.near for w in talk_windows])
+    ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT); each talk's joined
+    windows, where it has them, count as another talk's."""
+    taught = [found for talk in talk_windows for found in (talk, talk.joined) if found is not None]
+    rows = np.vstack([w.rows for w in taught])
+    labels = np.concatenate([w.labels for w in taught])
+    near = np.concatenate([w.near for w in taught])
     mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
     weights = np.select([labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0)
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
     return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
 
 
-def picked(prepared: Prepared, found: Windows, likelihood: np.ndarray) -> Score:
-    """How the ``k`` best windows by ``likelihood`` cover the talk's planted moments."""
+def picked(prepared: Prepared, found: Windows, likelihood: np.ndarray, merges_last: bool = False) -> Score:
+    """How the ``k`` best windows by ``likelihood`` cover the talk's planted moments; with
+    ``merges_last``, ``likelihood`` is a ranker's and merges of two moments go last
+    (:func:`~pipeline.moments.ranker.without_merges`)."""
+    if merges_last:
+        likelihood = without_merges(found.ranges, likelihood, found.local.analysis.breaks)
     order = sorted(range(len(found.ranges)), key=lambda i: (-likelihood[i], found.ranges[i]))
     chosen = pick_non_overlapping([found.ranges[i] for i in order], len(prepared.planted), found.local.analysis)
     spans = [found.local.edges.span(first, last) for first, last in chosen]
@@ -338,11 +399,15 @@ def picked(prepared: Prepared, found: Windows, likelihood: np.ndarray) -> Score:
 
 
 def fit_all(
-    talks: list[TalkData], strength: float, note: Callable[[TalkData, Probe], None] | None = None
+    talks: list[TalkData],
+    strength: float,
+    note: Callable[[TalkData, Probe], None] | None = None,
+    with_joined: bool = False,
 ) -> tuple[Probe, WindowModel, list[Windows]]:
     """The content probe and the window ranker fitted on ``talks``, and each talk's windows
-    as read by the probes fitted without it (what the ranker is fitted on); ``note`` is
-    shown each talk with its held-out content probe."""
+    as read by the probes fitted without it (what the ranker is fitted on; with
+    ``with_joined``, each also with its :func:`joined` talk's windows); ``note`` is shown
+    each talk with its held-out content probe."""
     sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
     sides = edge_sums(talks, sums)
     held_out = []
@@ -350,7 +415,11 @@ def fit_all(
         probe, _ = fit(talks, strength, sums, without=index)
         if note is not None:
             note(talk, probe)
-        held_out.append(windows(talk, probe, *edge_probes(sides, strength, [index])))
+        edges = edge_probes(sides, strength, [index])
+        found = windows(talk, probe, *edges)
+        if with_joined:
+            found.joined = windows(joined(talk), probe, *edges)
+        held_out.append(found)
     probe, _ = fit(talks, strength, sums)
     opens, closes = edge_probes(sides, strength)
     return probe, fit_windows(held_out, opens, closes), held_out
@@ -386,6 +455,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
     parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
+    parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
     parser.add_argument(
         "--no-report", action="store_true", help="skip the leave-one-talk-out figures of the window ranker"
     )
@@ -393,7 +463,7 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
-    probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy)
+    probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy, with_joined=args.joined)
     if not args.no_report:
         report(talks, held_out)
     print(f"calibration {np.round(probe.calibration, 3).tolist()}, stay {probe.stay:.3f}, prior {probe.prior:.3f}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from bench import train_moments
 from bench.languages import lay_out
 from bench.moments import Block, Talk
 from bench.train_moments import Sums, TalkData
+from pipeline.audio import SAMPLE_RATE
 from pipeline.moments.embeddings import embed
 
 
@@ -101,3 +103,43 @@ def test_it_weighs_the_near_misses_it_is_told_to_when_fitting_the_ranker():
         return float((logit[kinds == 0][:, None] > logit[kinds == 1][None, :]).mean())
 
     assert moment_over_spill(10.0) > moment_over_spill(1.0) + 0.1
+
+
+def test_it_joins_two_moments_by_cutting_the_filler_between_them_out_of_speech_and_transcript():
+    talk = Talk("t", "solo talk", [
+        Block("filler", "hello", [("1", "Hi everyone. Welcome back.")]),
+        Block("planted", "story", [("1", "I crashed my father's car. He forgave me.")]),
+        Block("filler", "sponsor", [("1", "This video is sponsored. Use my code.")]),
+        Block("planted", "bread", [("1", "Sourdough needs time. Give it a day.")]),
+        Block("filler", "bye", [("1", "Thanks for watching.")]),
+    ])  # fmt: skip
+    prepared, labels = lay_out(talk, "en")
+    # Each sample holds its own time, so where the speech was cut shows in it.
+    seconds = np.arange(int(prepared.transcript.duration * SAMPLE_RATE)) / SAMPLE_RATE
+    prepared = dataclasses.replace(prepared, audio=seconds.astype(np.float32))
+    embeddings = np.arange(len(labels), dtype=float)[:, None]
+    original = TalkData("t", prepared, embeddings, labels, labels * 2)
+
+    cut = train_moments.joined(original)
+
+    texts = [s.sentence for s in cut.prepared.transcript.sentences]
+    assert texts == ["Hi everyone.", "Welcome back.", "I crashed my father's car.", "He forgave me.",
+                     "Sourdough needs time.", "Give it a day.", "Thanks for watching."]  # fmt: skip
+    assert [s.index for s in cut.prepared.transcript.sentences] == list(range(7))
+    assert cut.embeddings[:, 0].tolist() == [0, 1, 2, 3, 6, 7, 8] and cut.lexical.tolist() == (cut.labels * 2).tolist()
+    assert [f.label for f in cut.prepared.filler] == ["hello", "bye"]
+    story, bread = cut.prepared.planted
+    old_story, old_bread = prepared.planted
+    shift = old_bread.start - prepared.filler[1].start
+    assert story == old_story and abs(bread.start - (old_bread.start - shift)) < 1e-3
+    # The bread now starts the pause after the story ends, in the speech as in the words.
+    assert abs(bread.start - prepared.filler[1].start) < 1e-3
+    assert abs(cut.prepared.transcript.sentences[4].words[0].start - bread.start) < 1e-6
+    assert len(cut.prepared.audio) == len(prepared.audio) - round(shift * SAMPLE_RATE)
+    after = round(bread.start * SAMPLE_RATE)
+    assert abs(cut.prepared.audio[after] - old_bread.start) < 1e-3
+    assert abs(cut.prepared.transcript.duration - (prepared.transcript.duration - shift)) < 1e-6
+    # Two moments back to back: two blocks, and no filler between them to cut again.
+    assert cut.blocks() == [(2, 3), (4, 5)]
+    words = cut.prepared.transcript.words
+    assert all(a.end <= b.start for a, b in itertools.pairwise(words))

@@ -11,7 +11,14 @@ from pipeline.moments.content import load_probe
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import EDGE_EVIDENCE_CAP, FEATURES, MODEL_FILE, WindowEvidence, load_model
+from pipeline.moments.ranker import (
+    EDGE_EVIDENCE_CAP,
+    FEATURES,
+    MODEL_FILE,
+    WindowEvidence,
+    load_model,
+    without_merges,
+)
 from tests.pipeline.test_moments_local import ADVICE, GREETING, SPONSOR, STORY, timed_transcript
 
 
@@ -55,6 +62,22 @@ def test_it_puts_the_whole_moments_first_and_picks_them(ranked):
 
     assert set(order[:2]) == {blocks["story"], blocks["advice"]}
     assert {(s.first, s.last) for s in spans} == {blocks["story"], blocks["advice"]}
+
+
+def test_it_ranks_two_moments_merged_at_their_topic_break_last():
+    # Sentences 0-5: the strongest inner break of (0, 5) is before sentence 3.
+    breaks = np.array([1.0, 0.1, 0.2, 0.9, 0.1, 0.3, 1.0])
+    ranges = [(0, 2), (3, 5), (0, 5), (1, 5), (0, 4)]
+    both_moments = np.array([1.5, 0.4, 3.0, 2.0, -1.0])
+
+    ranked = without_merges(ranges, both_moments, breaks)
+
+    assert ranked[2] == -np.inf, "both halves are moments: the merged window goes last"
+    # (1, 5) splits at 3 into (1, 2), not a candidate; (0, 4) into (3, 4), not one either.
+    assert list(ranked[[0, 1, 3, 4]]) == [1.5, 0.4, 2.0, -1.0]
+    one_moment = both_moments.copy()
+    one_moment[1] = -0.2
+    assert list(without_merges(ranges, one_moment, breaks)) == list(one_moment), "a half below 0 is no moment"
 
 
 def test_it_refuses_a_model_fitted_on_other_features(tmp_path):
