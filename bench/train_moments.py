@@ -127,16 +127,22 @@ def joined(talk: TalkData) -> TalkData:
     """The talk with the filler between two of its moments cut out, speech and transcript
     alike, so that the two follow each other with the pause that ended the first.
 
-    Every tuning talk puts filler between any two moments, so without such talks nothing
-    teaches the ranker that a window holding two unrelated moments is no whole moment. The
-    pair is drawn by the talk's name, so a refit sees the same talk every time; sentence
+    The tuning talks put filler between almost every two moments (only the o round's have
+    two pairs back to back each), so little in them teaches the ranker that a window
+    holding two unrelated moments is no whole moment. The pair is drawn, among those with
+    filler between, by the talk's name, so a refit sees the same talk every time; sentence
     embeddings are read per sentence, so the kept sentences keep theirs.
     """
     prepared = talk.prepared
+
+    def filler_between(before: Planted, after: Planted) -> list[Planted]:
+        return [f for f in prepared.filler if before.end <= f.start and f.end <= after.start]
+
     planted = sorted(prepared.planted, key=lambda p: p.start)
+    apart = [pair for pair in itertools.pairwise(planted) if filler_between(*pair)]
     random = np.random.default_rng(int(hashlib.sha256(talk.name.encode()).hexdigest()[:8], 16))
-    before, after = list(itertools.pairwise(planted))[random.integers(len(planted) - 1)]
-    between = [f for f in prepared.filler if before.end <= f.start and f.end <= after.start]
+    before, after = apart[random.integers(len(apart))]
+    between = filler_between(before, after)
     cut_from, cut_to = round(between[0].start * SAMPLE_RATE), round(after.start * SAMPLE_RATE)
     start, end, shift = cut_from / SAMPLE_RATE, cut_to / SAMPLE_RATE, (cut_to - cut_from) / SAMPLE_RATE
 

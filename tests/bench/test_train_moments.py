@@ -143,3 +143,20 @@ def test_it_joins_two_moments_by_cutting_the_filler_between_them_out_of_speech_a
     assert cut.blocks() == [(2, 3), (4, 5)]
     words = cut.prepared.transcript.words
     assert all(a.end <= b.start for a, b in itertools.pairwise(words))
+
+
+def test_it_joins_only_two_moments_with_filler_between_them():
+    talk = Talk("t", "solo talk", [
+        Block("filler", "hello", [("1", "Hi everyone. Welcome back.")]),
+        Block("planted", "story", [("1", "I crashed my father's car. He forgave me.")]),
+        Block("planted", "bread", [("1", "Sourdough needs time. Give it a day.")]),
+        Block("filler", "sponsor", [("1", "This video is sponsored. Use my code.")]),
+        Block("planted", "savings", [("1", "Pay yourself first. Save on payday.")]),
+    ])  # fmt: skip
+    prepared, labels = lay_out(talk, "en")
+    original = TalkData("t", prepared, np.zeros((len(labels), 1)), labels, labels)
+
+    cut = train_moments.joined(original)
+
+    assert [f.label for f in cut.prepared.filler] == ["hello"]
+    assert cut.blocks() == [(2, 3), (4, 5), (6, 7)]
