@@ -11,13 +11,16 @@ writers worked from the second round's brief alone. This is how a weight, or a c
 what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
-[--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--exclude GLOB ...] [--ridge 1000]``.
+[--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
+[--exclude GLOB ...] [--ridge 1000]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
 ranks every window that merges two moments last, as a candidate analyser would
 (:func:`pipeline.moments.ranker.without_merges`). ``--joined`` also teaches each fold's
-ranker its talks with two moments back to back (:func:`bench.train_moments.joined`).
+ranker its talks with two moments back to back (:func:`bench.train_moments.joined`), and
+``--also-gaps`` its talks spoken with other pauses; the held-out talks are read as
+``--gaps`` speaks them.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -32,7 +35,16 @@ import sys
 
 from bench.machine import describe
 from bench.moments import GAPS, Score
-from bench.train_moments import SHORT_WEIGHT, SPILL_WEIGHT, fit_all, fit_windows, labelled, picked, windows
+from bench.train_moments import (
+    SHORT_WEIGHT,
+    SPILL_WEIGHT,
+    fit_all,
+    fit_windows,
+    labelled,
+    picked,
+    spoken_again,
+    windows,
+)
 from pipeline.config import PipelineConfig
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
@@ -58,10 +70,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--spill", type=float, nargs="+", default=[SPILL_WEIGHT], help="near-miss weights (spills)")
     parser.add_argument("--short", type=float, nargs="+", default=[SHORT_WEIGHT], help="near-miss weights (short)")
     parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
+    parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
-    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
+    config = PipelineConfig.from_env(os.environ)
+    talks = labelled(config, args.exclude, args.gaps)
+    if args.also_gaps:
+        talks = spoken_again(talks, config, args.also_gaps, args.exclude)
     settings = [(w, spill, short) for spill in args.spill for short in args.short for w in args.weights]
     scores = {setting: {} for setting in settings}
     for group in (FIRST, *GROUPS):

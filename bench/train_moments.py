@@ -24,11 +24,12 @@ ranker picks in each held-out talk next to those of the hand-weighted score, and
 both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]
-[--gaps blocks|blind] [--joined] [--no-report]``. The default pauses are the shipped models'
+[--gaps blocks|blind] [--also-gaps blocks|blind] [--joined] [--no-report]``. The default pauses are the shipped models'
 (``blocks``); a fit on talks spoken blind, as ``bench.moments_folds`` cross-validates by
 default, takes ``--gaps blind`` (about 11 minutes for the 183 talks with ``--no-report`` on
-two cores). ``--joined`` also teaches the ranker each talk with the filler between two of
-its moments cut out (:func:`joined`).
+two cores). ``--also-gaps`` also teaches the ranker each talk spoken with the other
+pauses, and ``--joined`` each talk with the filler between two of its moments cut out
+(:func:`joined`); the probes are fitted on ``--gaps`` alone.
 The shipped models were fitted on every tuning talk but the third round's and later ones
 (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
 --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
@@ -87,6 +88,8 @@ class TalkData:
     embeddings: np.ndarray
     labels: np.ndarray  # 1 for a sentence inside a planted block
     lexical: np.ndarray  # the lexical housekeeping cue
+    # The same talk spoken with other pauses, which the ranker is also taught (see fit_all).
+    spoken_again: TalkData | None = None
 
     def as_tuple(self) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
         return self.name, self.embeddings, self.labels, self.lexical
@@ -173,6 +176,16 @@ def joined(talk: TalkData) -> TalkData:
     cut = dataclasses.replace(prepared, planted=spans(prepared.planted), filler=spans(prepared.filler), audio=audio,
                               transcript=transcript)  # fmt: skip
     return TalkData(f"{talk.name}, joined", cut, talk.embeddings[keep], talk.labels[keep], talk.lexical[keep])
+
+
+def spoken_again(
+    talks: list[TalkData], config: PipelineConfig, gaps: str, exclude: Sequence[str] = ()
+) -> list[TalkData]:
+    """``talks`` (:func:`labelled` with ``exclude``) with each one's
+    :attr:`TalkData.spoken_again` set: the same tuning talk spoken with ``gaps`` (see
+    :func:`bench.moments.speak`), built and cached as :func:`labelled` builds it."""
+    again = {t.name: t for t in labelled(config, exclude, gaps)}
+    return [dataclasses.replace(talk, spoken_again=again[talk.name]) for talk in talks]
 
 
 def cached_embeddings(prepared: Prepared) -> np.ndarray:
@@ -319,9 +332,9 @@ class Windows:
     opens: EdgeProbe
     closes: EdgeProbe
     edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
-    # The same talk with two moments back to back (see joined), read by the same probes;
-    # the ranker is fitted on both.
-    joined: Windows | None = None
+    # The same talk's other readings (spoken again, or with two moments back to back: see
+    # fit_all), read by the same probes; the ranker is fitted on all of them.
+    also: list[Windows] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -380,9 +393,9 @@ def fit_windows(
     short: float = SHORT_WEIGHT,
 ) -> WindowModel:
     """The weighted logistic ranker over the windows' standardised evidence; ``spill`` and
-    ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT); each talk's joined
-    windows, where it has them, count as another talk's."""
-    taught = [found for talk in talk_windows for found in (talk, talk.joined) if found is not None]
+    ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT); each talk's other
+    readings (:attr:`Windows.also`) count as other talks'."""
+    taught = [found for talk in talk_windows for found in (talk, *talk.also)]
     rows = np.vstack([w.rows for w in taught])
     labels = np.concatenate([w.labels for w in taught])
     near = np.concatenate([w.near for w in taught])
@@ -411,9 +424,13 @@ def fit_all(
     with_joined: bool = False,
 ) -> tuple[Probe, WindowModel, list[Windows]]:
     """The content probe and the window ranker fitted on ``talks``, and each talk's windows
-    as read by the probes fitted without it (what the ranker is fitted on; with
-    ``with_joined``, each also with its :func:`joined` talk's windows); ``note`` is shown
-    each talk with its held-out content probe."""
+    as read by the probes fitted without it (what the ranker is fitted on); ``note`` is
+    shown each talk with its held-out content probe.
+
+    The probes are fitted on ``talks`` alone. The ranker is also taught, read by the same
+    held-out probes, each talk's :attr:`TalkData.spoken_again` where it has one and, with
+    ``with_joined``, the :func:`joined` copy of each of those.
+    """
     sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
     sides = edge_sums(talks, sums)
     held_out = []
@@ -423,8 +440,9 @@ def fit_all(
             note(talk, probe)
         edges = edge_probes(sides, strength, [index])
         found = windows(talk, probe, *edges)
-        if with_joined:
-            found.joined = windows(joined(talk), probe, *edges)
+        readings = [talk] if talk.spoken_again is None else [talk, talk.spoken_again]
+        others = readings[1:] + ([joined(reading) for reading in readings] if with_joined else [])
+        found.also = [windows(other, probe, *edges) for other in others]
         held_out.append(found)
     probe, _ = fit(talks, strength, sums)
     opens, closes = edge_probes(sides, strength)
@@ -462,12 +480,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the models")
     parser.add_argument("--gaps", choices=GAPS, default="blocks", help="the talks' pauses (see bench.moments)")
     parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
+    parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument(
         "--no-report", action="store_true", help="skip the leave-one-talk-out figures of the window ranker"
     )
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
-    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
+    config = PipelineConfig.from_env(os.environ)
+    talks = labelled(config, args.exclude, args.gaps)
+    if args.also_gaps:
+        talks = spoken_again(talks, config, args.also_gaps, args.exclude)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
     probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy, with_joined=args.joined)
     if not args.no_report:

@@ -160,3 +160,21 @@ def test_it_joins_only_two_moments_with_filler_between_them():
 
     assert [f.label for f in cut.prepared.filler] == ["hello"]
     assert cut.blocks() == [(2, 3), (4, 5), (6, 7)]
+
+
+def test_it_teaches_the_ranker_a_talks_other_readings_as_other_talks():
+    rng = np.random.default_rng(5)
+
+    def found(n: int) -> train_moments.Windows:
+        rows = rng.normal(size=(n, 3))
+        labels = (rows[:, 0] + rng.normal(0, 1, n) > 1.5).astype(float)
+        return train_moments.Windows(None, [], rows, labels, np.zeros(n, int), None, None, np.zeros(n))
+
+    talk, again, cut = found(300), found(200), found(250)
+    talk.also = [again, cut]
+
+    taught = train_moments.fit_windows([talk], None, None).coef
+
+    as_three = [dataclasses.replace(talk, also=[]), again, cut]
+    assert np.allclose(taught, train_moments.fit_windows(as_three, None, None).coef)
+    assert not np.allclose(taught, train_moments.fit_windows(as_three[:1], None, None).coef)
