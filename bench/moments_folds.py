@@ -12,7 +12,7 @@ what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
-[--exclude GLOB ...] [--ridge 1000]``.
+[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
@@ -20,7 +20,9 @@ ranks every window that merges two moments last, as a candidate analyser would
 (:func:`pipeline.moments.ranker.without_merges`). ``--joined`` also teaches each fold's
 ranker its talks with two moments back to back (:func:`bench.train_moments.joined`), and
 ``--also-gaps`` its talks spoken with other pauses; the held-out talks are read as
-``--gaps`` speaks them.
+``--gaps`` speaks them. ``--floors`` are the mean content posteriors below which a window is
+left out past the clips always kept (``CONTENT_FLOOR`` of :mod:`pipeline.moments.boundaries`,
+the default; ``off`` keeps every window).
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -30,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import itertools
+import math
 import os
 import sys
 
@@ -46,6 +50,7 @@ from bench.train_moments import (
     windows,
 )
 from pipeline.config import PipelineConfig
+from pipeline.moments.boundaries import CONTENT_FLOOR
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
 # first rounds, written while the analyser was developed).
@@ -72,13 +77,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
     parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
+    parser.add_argument("--floors", type=_floor, nargs="+", default=[CONTENT_FLOOR], help="content floors, or off")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     config = PipelineConfig.from_env(os.environ)
     talks = labelled(config, args.exclude, args.gaps)
     if args.also_gaps:
         talks = spoken_again(talks, config, args.also_gaps, args.exclude)
-    settings = [(w, spill, short) for spill in args.spill for short in args.short for w in args.weights]
+    settings = list(itertools.product(args.weights, args.spill, args.short, args.floors))
     scores = {setting: {} for setting in settings}
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
@@ -95,14 +101,14 @@ def main(argv: list[str]) -> int:
         for talk in inside:
             found = windows(talk, probe, model.opens, model.closes)
             logits = {pair: fitted.logit(found.rows) for pair, fitted in models.items()}
-            for weight, spill, short in settings:
+            for weight, spill, short, floor in settings:
                 logit = logits[spill, short]
-                scores[weight, spill, short].setdefault(group, Score()).add(
-                    picked(talk.prepared, found, logit + weight * found.edges, args.merges_last)
+                scores[weight, spill, short, floor].setdefault(group, Score()).add(
+                    picked(talk.prepared, found, logit + weight * found.edges, args.merges_last, floor)
                 )
     for setting in settings:
-        weight, spill, short = setting
-        name = f"edge evidence {weight:g}, spill {spill:g}, short {short:g}"
+        weight, spill, short, floor = setting
+        name = f"edge evidence {weight:g}, spill {spill:g}, short {short:g}, floor {floor:g}"
         later = Score()
         for group, score in scores[setting].items():
             print(f"{name}, {group}: {score.line()}")
@@ -110,6 +116,10 @@ def main(argv: list[str]) -> int:
                 later.add(score)
         print(f"{name}, the later groups: {later.line()}")
     return 0
+
+
+def _floor(text: str) -> float:
+    return -math.inf if text == "off" else float(text)
 
 
 if __name__ == "__main__":

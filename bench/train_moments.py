@@ -56,7 +56,7 @@ from bench.machine import describe
 from bench.moments import DATA, GAPS, Planted, Prepared, Score, evaluate, prepare, read_talk
 from pipeline.audio import SAMPLE_RATE
 from pipeline.config import PipelineConfig
-from pipeline.moments.boundaries import pick_non_overlapping
+from pipeline.moments.boundaries import CONTENT_FLOOR, pick_non_overlapping, without_filler
 from pipeline.moments.content import PROBE_FILE, Probe, forward_backward
 from pipeline.moments.embeddings import embed
 from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, sentence_signals
@@ -405,14 +405,23 @@ def fit_windows(
     return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
 
 
-def picked(prepared: Prepared, found: Windows, likelihood: np.ndarray, merges_last: bool = False) -> Score:
+def picked(
+    prepared: Prepared,
+    found: Windows,
+    likelihood: np.ndarray,
+    merges_last: bool = False,
+    floor: float = CONTENT_FLOOR,
+) -> Score:
     """How the ``k`` best windows by ``likelihood`` cover the talk's planted moments; with
     ``merges_last``, ``likelihood`` is a ranker's and merges of two moments go last
-    (:func:`~pipeline.moments.ranker.without_merges`)."""
+    (:func:`~pipeline.moments.ranker.without_merges`). Windows less surely content than
+    ``floor`` are left out as the analyser leaves them out
+    (:func:`~pipeline.moments.boundaries.without_filler`)."""
     if merges_last:
         likelihood = without_merges(found.ranges, likelihood, found.local.analysis.breaks)
     order = sorted(range(len(found.ranges)), key=lambda i: (-likelihood[i], found.ranges[i]))
     chosen = pick_non_overlapping([found.ranges[i] for i in order], len(prepared.planted), found.local.analysis)
+    chosen = without_filler(chosen, found.local.analysis, floor=floor)
     spans = [found.local.edges.span(first, last) for first, last in chosen]
     return evaluate(prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]
 

@@ -64,7 +64,12 @@ class VideoConfigSerializer(StrictFieldsMixin, serializers.Serializer):
     clipDurationMin = serializers.FloatField(min_value=5, max_value=600, required=False)
     clipDurationMax = serializers.FloatField(min_value=5, max_value=600, required=False)
     preferredLength = ChoiceField(choices=tuple(PREFERRED_LENGTHS), required=False)
-    numberOfClips = serializers.IntegerField(min_value=1, max_value=30, required=False, allow_null=True)
+    numberOfClips = serializers.IntegerField(
+        min_value=1, max_value=30, required=False, allow_null=True,
+        help_text="The most clips to make (default: one per two minutes of video, 3-15). Fewer are made when the "
+                  "rest of the video holds no moment worth posting, never fewer than 3 (or the number asked for, "
+                  "if less); the video's warnings say so.",
+    )  # fmt: skip
     aspectRatio = ChoiceField(choices=tuple(ASPECT_RATIOS), default="9:16")
     layout = ChoiceField(
         choices=LAYOUTS, default="auto",

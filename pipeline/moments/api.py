@@ -70,12 +70,15 @@ def find_moments(
             except LLMFailure as failure:
                 warnings.append(f"{failure}; the local analyser chose the clips instead.")
                 tokens_used = failure.tokens_used
-    spans = local.fit_scenes(local.find(count, progress=scaled_progress(progress, 0.0, 0.9)), scene_cuts_near)
+    found, left_out = local.find(count, progress=scaled_progress(progress, 0.0, 0.9))
+    spans = local.fit_scenes(found, scene_cuts_near)
     moments = rank_moments([local.describe(span) for span in spans])
     if not moments:
         warnings.append(
             f"No stretch of speech fits clips of {options.min_length:g}-{options.max_length:g} seconds."
         )
+    if left_out:
+        warnings.append(_left_out(len(moments), count))
     progress(1.0, "moments found")
     return MomentsResult(
         moments=moments,
@@ -141,12 +144,14 @@ def _with_llm(
         )
     spans = [local.edges.span(first, last) for first, last in list(repaired)[:count]]
     if len(spans) < count:
-        extra = local.find(count - len(spans), taken=spans)
+        extra, left_out = local.find(count - len(spans), taken=spans)
         if extra:
             warnings.append(
                 f"{analyser.title} proposed {len(spans)} usable clips; the local analyser added {len(extra)}."
             )
         spans += extra
+        if left_out:
+            warnings.append(_left_out(len(spans), count))
     moments = []
     for chosen, fitted in zip(spans, local.fit_scenes(spans, scene_cuts_near), strict=True):
         moment = local.describe(fitted)
@@ -161,6 +166,14 @@ def _with_llm(
         model=analyser.model,
         warnings=warnings,
         tokens_used=answer.tokens_used,
+    )
+
+
+def _left_out(kept: int, asked: int) -> str:
+    """The warning for clips left out because the rest of the transcript holds no moment."""
+    return (
+        f"Only {kept} of the {asked} clips asked for were made: the rest of the video reads as greetings, "
+        "housekeeping or filler rather than a moment worth posting."
     )
 
 

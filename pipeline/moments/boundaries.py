@@ -11,7 +11,7 @@ its length bounds and scores almost as well.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -27,6 +27,15 @@ SCENE_SCORE_KEEP = 0.85
 # A clip whose words are this contained in a clip already taken is the same moment told
 # twice (or a piece of it).
 DUPLICATE_SIMILARITY = 0.6
+# A clip whose sentences are on average less surely content than this (the content
+# posterior of pipeline.moments.content, 0-1) is housekeeping, not a moment, and is not
+# made once CLIPS_ALWAYS_KEPT clips are: a talk with fewer moments than the clips asked for
+# otherwise fills the rest with the best of its filler. Chosen by cross-validation
+# (docs/benchmarks.md, "A floor under the clips").
+CONTENT_FLOOR = 0.1
+# However little the transcript holds, this many clips (or as many as asked for, if fewer)
+# are made, so that every video gives its owner something to look at.
+CLIPS_ALWAYS_KEPT = 3
 # A clip edge moves onto a cut at most this far into the silence, so it gains no long dead air.
 MAX_SNAP_SILENCE = 1.5
 # How many edges the scene-cut hook is asked about at once (see fit_scene_cuts).
@@ -103,6 +112,24 @@ def pick_non_overlapping(
         if len(chosen) == count:
             break
     return chosen
+
+
+def without_filler(
+    chosen: Sequence[tuple[int, int]],
+    analysis: TranscriptAnalysis,
+    *,
+    already: int = 0,
+    floor: float = CONTENT_FLOOR,
+) -> list[tuple[int, int]]:
+    """``chosen`` (best first) less the ranges that are housekeeping rather than a moment:
+    those whose mean content posterior is below ``floor``. The best of them stay while fewer
+    than :data:`CLIPS_ALWAYS_KEPT` clips would be made, counting ``already`` made ones."""
+    keep = [bool(analysis.content[first : last + 1].mean() >= floor) for first, last in chosen]
+    for index in range(len(chosen)):
+        if sum(keep) + already >= CLIPS_ALWAYS_KEPT:
+            break
+        keep[index] = True
+    return [window for window, kept in zip(chosen, keep, strict=True) if kept]
 
 
 def _window_vector(analysis: TranscriptAnalysis, first: int, last: int):

@@ -3,8 +3,9 @@
 Every run of whole sentences whose padded length fits the options is a candidate; each
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
-non-overlapping, non-repeating ones are kept, edges are fitted to scene cuts when a hook
-is given, and each kept clip gets its title, hooks, description and reason.
+non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
+transcript holds no moment), edges are fitted to scene cuts when a hook is given, and each
+kept clip gets its title, hooks, description and reason.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from pipeline.moments import writing
-from pipeline.moments.boundaries import Edges, SceneCutsNear, Span, fit_scene_cuts, pick_non_overlapping
+from pipeline.moments.boundaries import (
+    Edges,
+    SceneCutsNear,
+    Span,
+    fit_scene_cuts,
+    pick_non_overlapping,
+    without_filler,
+)
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
@@ -64,13 +72,20 @@ class LocalAnalyser:
         *,
         taken: Sequence[Span] = (),
         progress: ProgressFn = no_progress,
-    ) -> list[Span]:
-        """The best ``count`` clips that overlap neither each other nor ``taken``."""
+    ) -> tuple[list[Span], int]:
+        """The best ``count`` clips that overlap neither each other nor ``taken``, and how many
+        of those were left out as no moment.
+
+        A transcript with fewer moments than asked for gets fewer clips, not clips of its
+        greetings and sponsor reads (:func:`~pipeline.moments.boundaries.without_filler`;
+        ``taken`` counts among the clips always made).
+        """
         progress(0.0, "scoring candidate clips")
         ranked = [r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)]
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
-        return [self.edges.span(first, last) for first, last in chosen]
+        kept = without_filler(chosen, self.analysis, already=len(taken))
+        return [self.edges.span(first, last) for first, last in kept], len(chosen) - len(kept)
 
     def fit_scenes(self, spans: list[Span], scene_cuts_near: SceneCutsNear | None) -> list[Span]:
         if scene_cuts_near is None or not spans:

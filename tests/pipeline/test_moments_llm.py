@@ -129,6 +129,16 @@ def test_it_uses_the_models_clips(talk, provider):
     assert any("local analyser added 1" in w for w in result.warnings)
 
 
+def test_it_tops_up_with_local_moments_only_not_with_housekeeping(talk, provider):
+    result, _ = run(talk, provider, [GOOD], clip_count=6)
+
+    # The model's two clips, the local analyser's baking tip, and no clip of the greeting,
+    # the sponsor read or the schedule.
+    assert [m.sentence_indexes[0] for m in result.moments] == [13, 5, 22]
+    assert any("local analyser added 1" in w for w in result.warnings)
+    assert any(w.startswith("Only 3 of the 6 clips asked for were made") for w in result.warnings)
+
+
 def test_it_retries_a_rate_limit_then_succeeds(talk, provider):
     result, requests = run(talk, provider, [provider.error(429), GOOD])
 

@@ -12,7 +12,9 @@ import pytest
 
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, MomentsResult, cuts_from_list, find_moments
-from pipeline.moments.boundaries import SCENE_REACH, SCENE_WORKERS
+from pipeline.moments.boundaries import CLIPS_ALWAYS_KEPT, SCENE_REACH, SCENE_WORKERS
+from pipeline.moments.features import analyse_transcript
+from pipeline.moments.local import LocalAnalyser
 from pipeline.sentences import build_sentences
 from pipeline.types import Transcript, Word
 
@@ -118,6 +120,64 @@ def test_it_ranks_the_real_moments_above_housekeeping(talk):
         assert 0 <= moment.score <= 100
         assert all(0 <= v <= 100 for v in moment.scores.to_dict().values())
     assert [m.score for m in result.moments] == sorted((m.score for m in result.moments), reverse=True)
+
+
+def test_it_makes_fewer_clips_than_asked_rather_than_clips_of_housekeeping(talk):
+    result = find_moments(talk, ClipOptions(**{**OPTIONS, "clip_count": 6}), PipelineConfig())
+
+    assert len(result.moments) == 3
+    for block in (STORY, ADVICE, BAKING):
+        assert max(overlap(m, block_span(talk, block)) for m in result.moments) >= 0.8
+    assert result.warnings == [
+        "Only 3 of the 6 clips asked for were made: the rest of the video reads as greetings, housekeeping "
+        "or filler rather than a moment worth posting."
+    ]
+
+
+MERCH = [
+    "Quick note before we go on, the merch store is open again this week.",
+    "There are hoodies and mugs, and the link is pinned in the comments.",
+    "Shipping takes about a week, so order early if you want it before the holidays.",
+]
+STREAM = [
+    "Also, thanks to everyone who joined the live stream last Friday.",
+    "We had a great turnout and I read every single comment afterwards.",
+    "The next stream is on Thursday at six, same time as always.",
+]
+CHAT = [
+    "Alright, let me check the chat for a second.",
+    "I see a few people asking about the microphone, it is the same one as last year.",
+    "Okay, moving on, where was I.",
+]
+
+
+SHORT = {"min_length": 10, "max_length": 25}
+
+
+@pytest.fixture(scope="module")
+def housekeeping() -> Transcript:
+    return timed_transcript(GREETING, SPONSOR, MERCH, LOGISTICS, STREAM, CHAT, OUTRO)
+
+
+def test_it_always_makes_a_few_clips_even_of_a_talk_without_a_moment(housekeeping):
+    # Short clips, so that the talk holds more housekeeping clips than are always made.
+    five = find_moments(housekeeping, ClipOptions(**SHORT, clip_count=5), PipelineConfig())
+    two = find_moments(housekeeping, ClipOptions(**SHORT, clip_count=2), PipelineConfig())
+
+    assert len(five.moments) == CLIPS_ALWAYS_KEPT == 3
+    assert five.warnings and five.warnings[0].startswith("Only 3 of the 5 clips asked for were made")
+    assert len(two.moments) == 2 and two.warnings == []
+    assert all(m.score < 60 for m in five.moments), "housekeeping never scores in the viral bands"
+
+
+def test_it_counts_the_clips_already_taken_among_those_always_made(housekeeping):
+    local = LocalAnalyser(analyse_transcript(housekeeping), ClipOptions(**SHORT, clip_count=5))
+    taken, _ = local.find(1)
+
+    spans, left_out = local.find(4, taken=taken)
+
+    assert len(spans) == CLIPS_ALWAYS_KEPT - 1 and left_out >= 1
+    assert not any(s.first <= taken[0].last and taken[0].first <= s.last for s in spans)
 
 
 def test_it_cuts_on_sentence_edges_with_a_pad_that_never_reaches_a_word(talk):

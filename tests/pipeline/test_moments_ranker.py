@@ -58,10 +58,11 @@ def test_it_puts_the_whole_moments_first_and_picks_them(ranked):
     local, blocks = ranked
 
     order = local.ranked_ranges()
-    spans = local.find(2)
+    spans, left_out = local.find(2)
 
     assert set(order[:2]) == {blocks["story"], blocks["advice"]}
     assert {(s.first, s.last) for s in spans} == {blocks["story"], blocks["advice"]}
+    assert left_out == 0
 
 
 def test_it_ranks_two_moments_merged_at_their_topic_break_last():
