@@ -30,8 +30,9 @@ DUPLICATE_SIMILARITY = 0.6
 # A clip whose sentences are on average less surely content than this (the content
 # posterior of pipeline.moments.content, 0-1) is housekeeping, not a moment, and is not
 # made once CLIPS_ALWAYS_KEPT clips are: a talk with fewer moments than the clips asked for
-# otherwise fills the rest with the best of its filler. Chosen by cross-validation
-# (docs/benchmarks.md, "A floor under the clips").
+# otherwise fills the rest with the best of its filler. Set between the unit scenarios'
+# housekeeping (at most 0.05) and their moments (at least 0.83), and judged by the twelfth
+# round (docs/benchmarks.md, "A floor under the clips").
 CONTENT_FLOOR = 0.1
 # However little the transcript holds, this many clips (or as many as asked for, if fewer)
 # are made, so that every video gives its owner something to look at.
