@@ -66,8 +66,13 @@ def main() -> None:
     rendered = [c for c in run.clips if not c["error"]]
     print(f"clip options: {' '.join(argv[3:])}; preset {config.render_preset}, crf {config.render_crf}; "
           f"whisper {config.whisper_model} on {config.whisper_device}")  # fmt: skip
-    print(f"clips: {len(rendered)} rendered of {len(run.clips)}, {sum(c['duration'] for c in rendered):.0f} s "
-          f"of output, layouts {sorted({c['layout'] for c in rendered})}")  # fmt: skip
+    layouts = sorted({c["layout"] for c in rendered})
+    print(f"clips: {len(rendered)} rendered of {len(run.clips)} made ({args.clips} asked for), "
+          f"{sum(c['duration'] for c in rendered):.0f} s of output, layouts {layouts}")  # fmt: skip
+    # Fewer clips than asked for is the product's answer when the rest is filler (the
+    # warning says so), and it makes the run cheaper: compare runs by clips made.
+    for warning in run.warnings:
+        print(f"  warning: {warning}")
     for stage, seconds in run.timings.items():
         if stage != "total":
             print(f"  {stage:<11} {seconds:7.1f} s  {seconds / total:6.1%}")
