@@ -12,7 +12,7 @@ what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
-[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1]``.
+[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
@@ -22,7 +22,10 @@ ranker its talks with two moments back to back (:func:`bench.train_moments.joine
 ``--also-gaps`` its talks spoken with other pauses; the held-out talks are read as
 ``--gaps`` speaks them. ``--floors`` are the mean content posteriors below which a window is
 left out past the clips always kept (``CONTENT_FLOOR`` of :mod:`pipeline.moments.boundaries`,
-the default; ``off`` keeps every window).
+the default; ``off`` keeps every window). ``--shipped-ranker`` refits only the content
+probe in each fold and reads every group with the shipped window ranker and edge probes
+(``pipeline/moments/window_model.npz``): fair for the groups that ranker was not fitted on
+(all but the first rounds), and the way to judge a probe alone.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -51,6 +54,7 @@ from bench.train_moments import (
 )
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import CONTENT_FLOOR
+from pipeline.moments.ranker import load_model
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
 # first rounds, written while the analyser was developed).
@@ -80,6 +84,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
     parser.add_argument("--floors", type=_floor, nargs="+", default=[CONTENT_FLOOR], help="content floors, or off")
+    parser.add_argument("--shipped-ranker", action="store_true", help="refit the content probe only")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     config = PipelineConfig.from_env(os.environ)
@@ -94,11 +99,15 @@ def main(argv: list[str]) -> int:
             continue
         outside = [talk for talk in talks if group_of(talk.name) != group]
         probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined)
-        models = {
-            (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
-            for spill in args.spill
-            for short in args.short
-        }
+        if args.shipped_ranker:
+            model = load_model()
+            models = dict.fromkeys(itertools.product(args.spill, args.short), model)
+        else:
+            models = {
+                (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
+                for spill in args.spill
+                for short in args.short
+            }
         print(f"  {group}: {len(inside)} talks read by models fitted on {len(outside)}", flush=True)
         for talk in inside:
             found = windows(talk, probe, model.opens, model.closes)
