@@ -46,6 +46,7 @@ from bench.train_moments import (
     SHORT_WEIGHT,
     SPILL_WEIGHT,
     fit_all,
+    fit_probe,
     fit_windows,
     labelled,
     picked,
@@ -98,11 +99,12 @@ def main(argv: list[str]) -> int:
         if not inside:
             continue
         outside = [talk for talk in talks if group_of(talk.name) != group]
-        probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined)
         if args.shipped_ranker:
-            model = load_model()
+            # Only the probe is refitted, so no talk needs reading by probes fitted without it.
+            probe, model = fit_probe(outside, args.ridge), load_model()
             models = dict.fromkeys(itertools.product(args.spill, args.short), model)
         else:
+            probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined)
             models = {
                 (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
                 for spill in args.spill

@@ -440,7 +440,7 @@ def fit_all(
     held-out probes, each talk's :attr:`TalkData.spoken_again` where it has one and, with
     ``with_joined``, the :func:`joined` copy of each of those.
     """
-    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    sums = _sums(talks)
     sides = edge_sums(talks, sums)
     held_out = []
     for index, talk in enumerate(talks):
@@ -456,6 +456,15 @@ def fit_all(
     probe, _ = fit(talks, strength, sums)
     opens, closes = edge_probes(sides, strength)
     return probe, fit_windows(held_out, opens, closes), held_out
+
+
+def fit_probe(talks: list[TalkData], strength: float) -> Probe:
+    """The content probe alone, fitted on ``talks`` as :func:`fit_all` fits it."""
+    return fit(talks, strength, _sums(talks))[0]
+
+
+def _sums(talks: list[TalkData]) -> Sums:
+    return Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
 
 
 def print_accuracy(talk: TalkData, probe: Probe) -> None:

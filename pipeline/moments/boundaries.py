@@ -31,8 +31,8 @@ DUPLICATE_SIMILARITY = 0.6
 # posterior of pipeline.moments.content, 0-1) is housekeeping, not a moment, and is not
 # made once CLIPS_ALWAYS_KEPT clips are: a talk with fewer moments than the clips asked for
 # otherwise fills the rest with the best of its filler. Set between the unit scenarios'
-# housekeeping (at most 0.05) and their moments (at least 0.83), and judged by the twelfth
-# round (docs/benchmarks.md, "A floor under the clips").
+# housekeeping (at most 0.05) and their moments (at least 0.83), judged by the twelfth
+# round and cross-validated on the tuning talks (docs/benchmarks.md, "A floor under the clips").
 CONTENT_FLOOR = 0.1
 # However little the transcript holds, this many clips (or as many as asked for, if fewer)
 # are made, so that every video gives its owner something to look at.
