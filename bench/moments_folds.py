@@ -12,7 +12,7 @@ what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
-[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker]``.
+[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker] [--other-languages]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
@@ -25,7 +25,9 @@ left out past the clips always kept (``CONTENT_FLOOR`` of :mod:`pipeline.moments
 the default; ``off`` keeps every window). ``--shipped-ranker`` refits only the content
 probe in each fold and reads every group with the shipped window ranker and edge probes
 (``pipeline/moments/window_model.npz``): fair for the groups that ranker was not fitted on
-(all but the first rounds), and the way to judge a probe alone.
+(all but the first rounds), and the way to judge a probe alone. ``--other-languages``
+also teaches every fold's content probe the tuning talks in other languages
+(:func:`bench.train_moments.in_other_languages`), which no group holds.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
@@ -48,6 +50,7 @@ from bench.train_moments import (
     fit_all,
     fit_probe,
     fit_windows,
+    in_other_languages,
     labelled,
     picked,
     spoken_again,
@@ -86,12 +89,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
     parser.add_argument("--floors", type=_floor, nargs="+", default=[CONTENT_FLOOR], help="content floors, or off")
     parser.add_argument("--shipped-ranker", action="store_true", help="refit the content probe only")
+    parser.add_argument(
+        "--other-languages", action="store_true", help="teach the content probe the talks in tune_languages too"
+    )
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     config = PipelineConfig.from_env(os.environ)
     talks = labelled(config, args.exclude, args.gaps)
     if args.also_gaps:
         talks = spoken_again(talks, config, args.also_gaps, args.exclude)
+    also = in_other_languages() if args.other_languages else []
     settings = list(itertools.product(args.weights, args.spill, args.short, args.floors))
     scores = {setting: {} for setting in settings}
     for group in (FIRST, *GROUPS):
@@ -101,10 +108,10 @@ def main(argv: list[str]) -> int:
         outside = [talk for talk in talks if group_of(talk.name) != group]
         if args.shipped_ranker:
             # Only the probe is refitted, so no talk needs reading by probes fitted without it.
-            probe, model = fit_probe(outside, args.ridge), load_model()
+            probe, model = fit_probe(outside, args.ridge, also), load_model()
             models = dict.fromkeys(itertools.product(args.spill, args.short), model)
         else:
-            probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined)
+            probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined, also=also)
             models = {
                 (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
                 for spill in args.spill

@@ -7,7 +7,8 @@ falls inside a planted block. The content probe (``pipeline/moments/content_prob
 1. a ridge direction on standardised sentence embeddings (content +1, filler -1);
 2. a logistic calibration over (probe score, lexical housekeeping cue), fitted on
    out-of-fold probe scores (each talk scored by a ridge trained without it), so the
-   calibration sees scores as unseen talks produce them;
+   calibration sees scores as unseen talks produce them, and one over the probe score
+   alone on the same scores, for languages the word lists cannot read;
 3. the two-state chain's stay probability and content prior, counted from the labels.
 
 The window ranker (``pipeline/moments/window_model.npz``, see :mod:`pipeline.moments.ranker`):
@@ -24,12 +25,17 @@ ranker picks in each held-out talk next to those of the hand-weighted score, and
 both files.
 
 Usage: ``.venv/bin/python -m bench.train_moments [--ridge 1000] [--exclude 'train_k_*'] [--dry-run]
-[--gaps blocks|blind] [--also-gaps blocks|blind] [--joined] [--no-report]``. The default pauses are the shipped models'
+[--gaps blocks|blind] [--also-gaps blocks|blind] [--joined] [--other-languages] [--probe-only] [--no-report]``.
+The default pauses are the shipped models'
 (``blocks``); a fit on talks spoken blind, as ``bench.moments_folds`` cross-validates by
 default, takes ``--gaps blind`` (about 11 minutes for the 183 talks with ``--no-report`` on
 two cores). ``--also-gaps`` also teaches the ranker each talk spoken with the other
 pauses, and ``--joined`` each talk with the filler between two of its moments cut out
-(:func:`joined`); the probes are fitted on ``--gaps`` alone.
+(:func:`joined`); the probes are fitted on ``--gaps`` alone. ``--other-languages`` also
+teaches the content probe the tuning talks in other languages (:data:`OTHER_LANGUAGES`,
+laid out as :mod:`bench.languages` lays out its talks), which neither the edge probes nor
+the ranker read; ``--probe-only`` fits and writes the content probe alone (seconds, not
+minutes), for a probe read with the shipped ranker.
 The shipped models were fitted on every tuning talk but the third round's and later ones
 (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
 --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
@@ -52,6 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.languages import lay_out
 from bench.machine import describe
 from bench.moments import DATA, GAPS, Planted, Prepared, Score, evaluate, prepare, read_talk
 from pipeline.audio import SAMPLE_RATE
@@ -64,6 +71,12 @@ from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel, without_merges
 from pipeline.types import Transcript, Word
+
+# Tuning talks in languages other than English, written by their own writers (never the
+# ``languages`` check's): the lexical housekeeping cue cannot read them, so they teach the
+# content probe the housekeeping of other languages by meaning alone. The file name ends
+# in the language code, as in ``languages``.
+OTHER_LANGUAGES = DATA / "tune_languages"
 
 # Weight of a window that is a whole moment against one that is not (a talk has thousands
 # of windows and a handful of moments), and the logistic model's L2 strength; chosen by
@@ -123,6 +136,18 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "b
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
         lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
         talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical))
+    return talks
+
+
+def in_other_languages() -> list[TalkData]:
+    """Every tuning talk in :data:`OTHER_LANGUAGES`, laid out as :func:`bench.languages.lay_out`
+    lays out a talk (steady timing, no speech), with its sentence embeddings and labels."""
+    talks = []
+    for path in sorted(OTHER_LANGUAGES.glob("*.txt")):
+        prepared, labels = lay_out(read_talk(path), path.stem.rsplit("_", 1)[-1])
+        sentences = prepared.transcript.sentences
+        lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
+        talks.append(TalkData(path.stem, prepared, embed([s.sentence for s in sentences]), labels, lexical))
     return talks
 
 
@@ -295,9 +320,10 @@ def fit(talks: list[TalkData], strength: float, sums: Sums, without: int | None 
     lexical = np.concatenate([t.lexical for t in rest])
     scores = np.concatenate(out_of_fold)
     calibration = logistic(np.column_stack([scores, lexical, np.ones(len(scores))]), labels)
+    without_words = logistic(np.column_stack([scores, np.ones(len(scores))]), labels)
     mean, scale, weights, bias = sums.ridge(strength, outside)
     same = [float(a == b) for t in rest for a, b in zip(t.labels[:-1], t.labels[1:], strict=True)]
-    probe = Probe(mean, scale, weights, bias, calibration, stay=float(np.mean(same)), prior=float(labels.mean()))
+    probe = Probe(mean, scale, weights, bias, calibration, without_words, float(np.mean(same)), float(labels.mean()))
     return probe, scores
 
 
@@ -431,20 +457,24 @@ def fit_all(
     strength: float,
     note: Callable[[TalkData, Probe], None] | None = None,
     with_joined: bool = False,
+    also: Sequence[TalkData] = (),
 ) -> tuple[Probe, WindowModel, list[Windows]]:
     """The content probe and the window ranker fitted on ``talks``, and each talk's windows
     as read by the probes fitted without it (what the ranker is fitted on); ``note`` is
     shown each talk with its held-out content probe.
 
-    The probes are fitted on ``talks`` alone. The ranker is also taught, read by the same
-    held-out probes, each talk's :attr:`TalkData.spoken_again` where it has one and, with
+    The probes are fitted on ``talks`` alone, the content probe also on ``also`` (see
+    :func:`in_other_languages`). The ranker is also taught, read by the same held-out
+    probes, each talk's :attr:`TalkData.spoken_again` where it has one and, with
     ``with_joined``, the :func:`joined` copy of each of those.
     """
-    sums = _sums(talks)
-    sides = edge_sums(talks, sums)
+    # ``also`` follows ``talks``, so a talk's index is the same in both lists.
+    taught = [*talks, *also]
+    sums = _sums(taught)
+    sides = edge_sums(talks, _sums(talks))
     held_out = []
     for index, talk in enumerate(talks):
-        probe, _ = fit(talks, strength, sums, without=index)
+        probe, _ = fit(taught, strength, sums, without=index)
         if note is not None:
             note(talk, probe)
         edges = edge_probes(sides, strength, [index])
@@ -453,14 +483,15 @@ def fit_all(
         others = readings[1:] + ([joined(reading) for reading in readings] if with_joined else [])
         found.also = [windows(other, probe, *edges) for other in others]
         held_out.append(found)
-    probe, _ = fit(talks, strength, sums)
+    probe, _ = fit(taught, strength, sums)
     opens, closes = edge_probes(sides, strength)
     return probe, fit_windows(held_out, opens, closes), held_out
 
 
-def fit_probe(talks: list[TalkData], strength: float) -> Probe:
-    """The content probe alone, fitted on ``talks`` as :func:`fit_all` fits it."""
-    return fit(talks, strength, _sums(talks))[0]
+def fit_probe(talks: list[TalkData], strength: float, also: Sequence[TalkData] = ()) -> Probe:
+    """The content probe alone, fitted on ``talks`` and ``also`` as :func:`fit_all` fits it."""
+    taught = [*talks, *also]
+    return fit(taught, strength, _sums(taught))[0]
 
 
 def _sums(talks: list[TalkData]) -> Sums:
@@ -500,6 +531,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
     parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument(
+        "--other-languages", action="store_true", help="teach the content probe the talks in tune_languages too"
+    )
+    parser.add_argument("--probe-only", action="store_true", help="fit and write the content probe alone")
+    parser.add_argument(
         "--no-report", action="store_true", help="skip the leave-one-talk-out figures of the window ranker"
     )
     args = parser.parse_args(argv)
@@ -508,15 +543,21 @@ def main(argv: list[str]) -> int:
     talks = labelled(config, args.exclude, args.gaps)
     if args.also_gaps:
         talks = spoken_again(talks, config, args.also_gaps, args.exclude)
-    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences")
-    probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy, with_joined=args.joined)
-    if not args.no_report:
-        report(talks, held_out)
+    also = in_other_languages() if args.other_languages else []
+    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", end="")
+    print(f"; {len(also)} in other languages, {sum(len(t.labels) for t in also)} sentences" if also else "")
+    if args.probe_only:
+        written = {PROBE_FILE: fit_probe(talks, args.ridge, also)}
+    else:
+        probe, model, held_out = fit_all(talks, args.ridge, note=print_accuracy, with_joined=args.joined, also=also)
+        if not args.no_report:
+            report(talks, held_out)
+        written = {PROBE_FILE: probe, MODEL_FILE: model}
+    probe = written[PROBE_FILE]
     print(f"calibration {np.round(probe.calibration, 3).tolist()}, stay {probe.stay:.3f}, prior {probe.prior:.3f}")
     if not args.dry_run:
-        probe.save(PROBE_FILE)
-        model.save(MODEL_FILE)
-        for path in (PROBE_FILE, MODEL_FILE):
+        for path, fitted in written.items():
+            fitted.save(path)
             print(f"wrote {path.relative_to(path.parents[2])}")
     return 0
 

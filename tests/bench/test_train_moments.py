@@ -178,3 +178,34 @@ def test_it_teaches_the_ranker_a_talks_other_readings_as_other_talks():
     as_three = [dataclasses.replace(talk, also=[]), again, cut]
     assert np.allclose(taught, train_moments.fit_windows(as_three, None, None).coef)
     assert not np.allclose(taught, train_moments.fit_windows(as_three[:1], None, None).coef)
+
+
+def test_it_teaches_the_content_probe_the_talks_in_other_languages_by_meaning_alone(tmp_path, monkeypatch):
+    (tmp_path / "solo_talk_bees_es.txt").write_text(
+        "# genre: solo talk\n== filler\nHola a todos. Suscribíos al canal.\n"
+        "== planted swarm\nUn enjambre pesa dos kilos. Lo atrapé con una caja de zapatos.\n"
+        "== filler\nGracias por ver el vídeo.\n"
+    )
+    monkeypatch.setattr(train_moments, "OTHER_LANGUAGES", tmp_path)
+
+    [talk] = train_moments.in_other_languages()
+
+    assert talk.name == "solo_talk_bees_es" and talk.prepared.transcript.language == "es"
+    assert talk.labels.tolist() == [0, 0, 1, 1, 0]
+    # The English word lists read nothing here: the probe must learn it from the meaning.
+    assert talk.lexical.tolist() == [0.0] * 5
+    assert talk.embeddings.shape == (5, 384)
+
+    rng = np.random.default_rng(11)
+
+    def english(n: int) -> TalkData:
+        labels = (rng.random(n) < 0.4).astype(float)
+        return TalkData("en", None, rng.normal(size=(n, 384)) + labels[:, None], labels, 1 - labels)
+
+    talks = [english(40), english(60)]
+    probe = train_moments.fit_probe(talks, 10.0, [talk])
+
+    every = [*talks, talk]
+    taught = train_moments.fit(every, 10.0, Sums.of([t.embeddings for t in every], [t.labels for t in every]))[0]
+    assert np.allclose(probe.weights, taught.weights)
+    assert not np.allclose(probe.weights, train_moments.fit_probe(talks, 10.0).weights)
