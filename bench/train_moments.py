@@ -69,7 +69,7 @@ from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, se
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel, without_merges
-from pipeline.types import Transcript, Word
+from pipeline.types import Sentence, Transcript, Word
 
 # Tuning talks in languages other than English, written by their own writers (never the
 # ``languages`` check's): the lexical housekeeping cue cannot read them, so they teach the
@@ -133,8 +133,7 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "b
         sentences = prepared.transcript.sentences
         middle = [(s.start + s.end) / 2 for s in sentences]
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
-        lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
-        talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical))
+        talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical_cue(sentences)))
     return talks
 
 
@@ -145,9 +144,14 @@ def in_other_languages() -> list[TalkData]:
     for path in sorted(OTHER_LANGUAGES.glob("*.txt")):
         prepared, labels = lay_out(read_talk(path), path.stem.rsplit("_", 1)[-1])
         sentences = prepared.transcript.sentences
-        lexical = np.array([sentence_signals(s.sentence).filler for s in sentences])
-        talks.append(TalkData(path.stem, prepared, embed([s.sentence for s in sentences]), labels, lexical))
+        embeddings = embed([s.sentence for s in sentences])
+        talks.append(TalkData(path.stem, prepared, embeddings, labels, lexical_cue(sentences)))
     return talks
+
+
+def lexical_cue(sentences: Sequence[Sentence]) -> np.ndarray:
+    """The lexical housekeeping cue of each sentence, as the analyser reads it."""
+    return np.array([sentence_signals(s.sentence).filler for s in sentences])
 
 
 def joined(talk: TalkData) -> TalkData:
@@ -260,6 +264,10 @@ class Sums:
             np.zeros(0),
         )
         return sums.with_labels(embeddings, labels)
+
+    def first(self, count: int) -> Sums:
+        """The sums of the first ``count`` talks alone (views, not copies)."""
+        return dataclasses.replace(self, **{f.name: getattr(self, f.name)[:count] for f in dataclasses.fields(self)})
 
     def with_labels(self, embeddings: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Sums:
         """The same talks' sums with other targets (the embedding sums are shared, not copied)."""
@@ -469,7 +477,7 @@ def fit_all(
     # ``also`` follows ``talks``, so a talk's index is the same in both lists.
     taught = [*talks, *also]
     sums = _sums(taught)
-    sides = edge_sums(talks, _sums(talks))
+    sides = edge_sums(talks, sums.first(len(talks)))
     held_out = []
     for index, talk in enumerate(talks):
         probe, _ = fit(taught, strength, sums, without=index)

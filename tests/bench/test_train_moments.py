@@ -50,6 +50,10 @@ def test_it_solves_the_ridge_of_any_set_of_talks_from_their_sums():
         for expected, value in zip((mean, scale, weights, target.mean()), got, strict=True):
             assert np.allclose(expected, value, atol=1e-9)
 
+    # The first talks' sums alone solve the same ridge as sums built from those talks.
+    for got, expected in zip(sums.first(2).ridge(5.0), Sums.of(talks[:2], labels[:2]).ridge(5.0), strict=True):
+        assert np.allclose(got, expected, atol=1e-9)
+
 
 def test_it_keeps_a_talks_embeddings_beside_its_media_and_reads_them_back(tmp_path, monkeypatch):
     talk = Talk("t", "solo talk", [
