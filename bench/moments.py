@@ -21,7 +21,8 @@ With ``k`` the number of planted moments in a talk, reported per talk, per genre
 
 Usage: ``.venv/bin/python -m bench.moments [--set tune|eval|all] [--only GLOB] [--model ClipBasic] [--audio-only]
 [--gaps blocks|blind]``.
-Speech, video and transcripts are cached in ``bench/out/moments`` keyed by the text.
+Speech, video and transcripts are cached in ``bench/out/moments`` keyed by the text. Two
+analysers' logs of the same talks are compared moment by moment by :mod:`bench.moments_paired`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ falls inside a planted block. The content probe (``pipeline/moments/content_prob
 1. a ridge direction on standardised sentence embeddings (content +1, filler -1);
 2. a logistic calibration over (probe score, lexical housekeeping cue), fitted on
    out-of-fold probe scores (each talk scored by a ridge trained without it), so the
-   calibration sees scores as unseen talks produce them;
+   calibration sees scores as unseen talks produce them, and one over the probe score
+   alone on the same scores, for languages the word lists cannot read;
 3. the two-state chain's stay probability and content prior, counted from the labels.
 
 The window ranker (``pipeline/moments/window_model.npz``, see :mod:`pipeline.moments.ranker`):
@@ -35,10 +36,13 @@ teaches the content probe the tuning talks in other languages (:data:`OTHER_LANG
 laid out as :mod:`bench.languages` lays out its talks), which neither the edge probes nor
 the ranker read; ``--probe-only`` fits and writes the content probe alone (about 3
 minutes for the 199 talks, most of it reading them), for a probe read with the shipped ranker.
-The shipped models were fitted on every tuning talk but the third round's and later ones
-(``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude 'train_p_*'
---exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip guard of
-:mod:`pipeline.transcribe`; see docs/benchmarks.md, "Moments". Each talk's sentence
+The shipped window ranker and edge probes were fitted on every tuning talk but the third
+round's and later ones (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*'
+--exclude 'train_p_*' --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the
+skip guard of :mod:`pipeline.transcribe`; the shipped content probe on the 199 tuning talks
+up to the twelfth round's (``--gaps blind --probe-only --exclude 'train_w_*' --exclude
+'train_y_*' --exclude 'train_z_*'``), judged by the thirteenth to fifteenth rounds; see
+docs/benchmarks.md, "Moments". Each talk's sentence
 embeddings are kept beside its cached media.
 """
 
@@ -327,9 +331,10 @@ def fit(talks: list[TalkData], strength: float, sums: Sums, without: int | None 
     lexical = np.concatenate([t.lexical for t in rest])
     scores = np.concatenate(out_of_fold)
     calibration = logistic(np.column_stack([scores, lexical, np.ones(len(scores))]), labels)
+    without_words = logistic(np.column_stack([scores, np.ones(len(scores))]), labels)
     mean, scale, weights, bias = sums.ridge(strength, outside)
     same = [float(a == b) for t in rest for a, b in zip(t.labels[:-1], t.labels[1:], strict=True)]
-    probe = Probe(mean, scale, weights, bias, calibration, stay=float(np.mean(same)), prior=float(labels.mean()))
+    probe = Probe(mean, scale, weights, bias, calibration, without_words, float(np.mean(same)), float(labels.mean()))
     return probe, scores
 
 

@@ -6,7 +6,9 @@ turns that score and the lexical housekeeping cue into the likelihood that the s
 is content. Talk alternates in runs (a story, then a sponsor read, then banter), not
 sentence by sentence, so a two-state hidden Markov model over the transcript smooths
 those likelihoods into posteriors with the forward-backward algorithm. The probe reads
-meaning, not English words, so it works on any language the embedding model knows.
+meaning, not English words, so it works on any language the embedding model knows; for a
+language the English word lists cannot read, a second calibration over the probe score
+alone stands in for the first (see :meth:`Probe.likelihood`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Probe:
     bias: float
     # Logistic calibration over (probe score, lexical filler, 1): the likelihood of content.
     calibration: np.ndarray  # (3,)
+    # The same over (probe score, 1), for sentences no word list can read.
+    calibration_without_words: np.ndarray  # (2,)
     # Probability that the next sentence is in the same state (content or filler).
     stay: float
     prior: float  # share of content sentences
@@ -37,7 +41,17 @@ class Probe:
     def score(self, embeddings: np.ndarray) -> np.ndarray:
         return ((embeddings - self.mean) / self.scale) @ self.weights + self.bias
 
-    def likelihood(self, embeddings: np.ndarray, lexical_filler: np.ndarray) -> np.ndarray:
+    def likelihood(self, embeddings: np.ndarray, lexical_filler: np.ndarray | None) -> np.ndarray:
+        """P(content) of each sentence read alone; ``lexical_filler`` is None where the
+        housekeeping word lists cannot read the language.
+
+        A cue of 0 says "no housekeeping words here", which in English is evidence of
+        content: the first calibration leans on it. In a language the lists cannot read it
+        is no evidence at all, so those sentences take the calibration fitted without it.
+        """
+        if lexical_filler is None:
+            features = np.column_stack([self.score(embeddings), np.ones(len(embeddings))])
+            return _sigmoid(features @ self.calibration_without_words)
         features = np.column_stack([self.score(embeddings), lexical_filler, np.ones(len(embeddings))])
         return _sigmoid(features @ self.calibration)
 
@@ -54,15 +68,17 @@ def load_probe(path: Path = PROBE_FILE) -> Probe:
             weights=data["weights"],
             bias=float(data["bias"]),
             calibration=data["calibration"],
+            calibration_without_words=data["calibration_without_words"],
             stay=float(data["stay"]),
             prior=float(data["prior"]),
         )
 
 
 def content_evidence(
-    embeddings: np.ndarray, lexical_filler: np.ndarray, probe: Probe | None = None
+    embeddings: np.ndarray, lexical_filler: np.ndarray | None, probe: Probe | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """P(content) for every sentence read alone, and smoothed over the transcript's runs.
+    """P(content) for every sentence read alone, and smoothed over the transcript's runs
+    (``lexical_filler``: see :meth:`Probe.likelihood`).
 
     The smoothing is what lets a run be read as a whole, and also what blurs its ends: a
     filler line right after a moment's payoff inherits much of the moment's posterior.

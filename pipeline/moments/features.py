@@ -121,7 +121,8 @@ def analyse_transcript(
     confidence = np.array([np.mean([w.probability for w in s.words]) if s.words else 1.0 for s in sentences])
     if embeddings is None:
         embeddings = embed([s.sentence for s in sentences])
-    content_alone, content = content_evidence(embeddings, np.array([sig.filler for sig in signals]), probe)
+    lexical = np.array([sig.filler for sig in signals]) if reads_words(transcript.language) else None
+    content_alone, content = content_evidence(embeddings, lexical, probe)
     return TranscriptAnalysis(
         sentences=sentences,
         signals=signals,
@@ -138,6 +139,12 @@ def analyse_transcript(
         content_alone=content_alone,
         language=transcript.language,
     )
+
+
+def reads_words(language: str) -> bool:
+    """Whether the English word lists behind the lexical cues can read a transcript in
+    ``language`` (an unknown language is the default English model's)."""
+    return language.split("-")[0].lower() in ("", "en")
 
 
 def sentence_signals(text: str) -> SentenceSignals:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, find_moments
 from pipeline.moments.content import content_evidence, forward_backward, load_probe
 from pipeline.moments.embeddings import DIMENSIONS, embed
-from pipeline.moments.features import analyse_transcript, semantic_shifts, sentence_signals
+from pipeline.moments.features import analyse_transcript, reads_words, semantic_shifts, sentence_signals
 from tests.pipeline.test_moments_local import BAKING, GREETING, OUTRO, STORY, block_span, overlap, timed_transcript
 
 HOUSEKEEPING_ES = [
@@ -47,11 +49,12 @@ def test_it_lifts_an_unsure_sentence_inside_a_run_of_content_and_keeps_filler_lo
 
 def test_it_tells_spanish_housekeeping_from_a_spanish_story_without_word_lists():
     sentences = HOUSEKEEPING_ES + STORY_ES + HOUSEKEEPING_ES[:2]
-    # The lexical cue reads English only: for Spanish it says nothing, so the meaning decides.
-    lexical = np.array([sentence_signals(s).filler for s in sentences])
-    assert lexical.max() == 0.0
+    # The lexical cue reads English only: for Spanish it says nothing, so the meaning
+    # decides, and the analyser gives the probe no cue at all (see the next test).
+    assert np.array([sentence_signals(s).filler for s in sentences]).max() == 0.0
+    assert not reads_words("es")
 
-    _, content = content_evidence(embed(sentences), lexical)
+    _, content = content_evidence(embed(sentences), None)
 
     opening = content[: len(HOUSEKEEPING_ES)]
     story = content[len(HOUSEKEEPING_ES) : len(HOUSEKEEPING_ES) + len(STORY_ES)]
@@ -63,6 +66,22 @@ def test_it_tells_spanish_housekeeping_from_a_spanish_story_without_word_lists()
     assert opening.max() < 0.4 and story.mean() > 0.6
 
 
+def test_it_reads_a_language_the_word_lists_cannot_by_the_probe_alone():
+    sentences = HOUSEKEEPING_ES + STORY_ES
+    spanish = dataclasses.replace(timed_transcript(sentences), language="es")
+    english = timed_transcript(sentences)
+    probe = load_probe()
+
+    read, misread = analyse_transcript(spanish), analyse_transcript(english)
+
+    assert np.allclose(read.content_alone, probe.likelihood(read.embeddings, None))
+    # Read as English, no housekeeping word is found, and the English calibration takes
+    # that absence as a sign of content: the housekeeping reads more likely content.
+    housekeeping = slice(0, len(HOUSEKEEPING_ES))
+    assert np.all(misread.content_alone[housekeeping] > read.content_alone[housekeeping])
+    assert reads_words("en") and reads_words("en-GB") and reads_words("") and not reads_words("pt-BR")
+
+
 def test_it_ships_a_probe_trained_on_the_tuning_talks():
     probe = load_probe()
 
@@ -70,6 +89,8 @@ def test_it_ships_a_probe_trained_on_the_tuning_talks():
     assert 0.5 < probe.stay < 1.0 and 0.1 < probe.prior < 0.9
     # More housekeeping words must make content less likely, whatever the meaning says.
     assert probe.calibration[1] < 0
+    # Without the words, the meaning must carry at least as much of the judgement.
+    assert probe.calibration_without_words[0] >= probe.calibration[0] > 0
 
 
 def test_it_marks_where_the_meaning_moves_between_two_stories():
