@@ -30,8 +30,14 @@ class Moment:
     talk: str
     genre: str
     label: str
-    # Mean of |start error| and |end error| in seconds, None when the run missed the moment.
-    error: float | None
+    # Clip edge minus planted edge in seconds (negative: earlier), None when the run missed it.
+    start: float | None
+    end: float | None
+
+    @property
+    def error(self) -> float | None:
+        """Mean of |start error| and |end error|, as ``bench.moments`` counts it."""
+        return None if self.start is None else (abs(self.start) + abs(self.end)) / 2
 
 
 def read_log(text: str) -> dict[tuple[str, str], Moment]:
@@ -44,10 +50,11 @@ def read_log(text: str) -> dict[tuple[str, str], Moment]:
         elif talk is None:
             continue
         elif found := _FOUND.match(line):
-            error = (abs(float(found["start"])) + abs(float(found["end"]))) / 2
-            moments[talk, found["label"]] = Moment(talk, genre, found["label"], error)
+            moments[talk, found["label"]] = Moment(
+                talk, genre, found["label"], float(found["start"]), float(found["end"])
+            )
         elif missed := _MISSED.match(line):
-            moments[talk, missed["label"]] = Moment(talk, genre, missed["label"], None)
+            moments[talk, missed["label"]] = Moment(talk, genre, missed["label"], None, None)
     return moments
 
 
