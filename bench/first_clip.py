@@ -46,6 +46,7 @@ import requests
 
 from bench import service
 from bench.machine import describe
+from pipeline.render import render_order
 from tests.media import REPO_ROOT, TALK_ENCODINGS, build_talk_video
 
 POLL_SECONDS = 0.5
@@ -379,8 +380,10 @@ def report_renders(run: Run) -> None:
         f"renders on 2+ workers at once for {parallel_seconds(spans):.1f} s"
     )
     order = [r.rank for r in sorted(renders, key=lambda r: r.claimed if r.claimed is not None else float("inf"))]
-    in_order = "yes" if order == sorted(order) else f"no, claimed as ranks {order}"
-    print(f"renders claimed in rank order: {in_order}")
+    by_rank = sorted(renders, key=lambda r: r.rank)
+    queued = [by_rank[i].rank for i in render_order([r.seconds for r in by_rank])]
+    in_order = "yes" if order == queued else f"no, claimed as ranks {order} against {queued}"
+    print(f"renders claimed in the queue's order (the best clip, then the longest): {in_order}")
 
 
 def parallel_seconds(spans: list[tuple[float, float, str]]) -> float:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from brands import actions as brand_actions
 from clips.models import Clip
 from clipsite.queues import cancel_job, enqueue_on_commit
+from pipeline.render import render_order
 from videos import actions as video_actions
 from videos import storage
 from videos.models import Video
@@ -95,8 +96,9 @@ def create_clips(video: Video, moments, config: dict) -> list[Clip]:
         ]
         Clip.objects.bulk_create(clips)
         video_actions.advance(video, Video.Status.GENERATING_CLIPS)
-        for clip in clips:
-            enqueue_render(clip)
+        # The best clip first, then longest first, so two workers finish together.
+        for i in render_order([clip.end - clip.start for clip in clips]):
+            enqueue_render(clips[i])
     return clips
 
 

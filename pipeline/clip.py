@@ -31,7 +31,7 @@ from pipeline.config import PipelineConfig
 from pipeline.ingest import ingest
 from pipeline.moments import ClipOptions, Moment
 from pipeline.reframe import ASPECT_RATIOS
-from pipeline.render import RenderOptions, RenderResult, ranked_config, render_clip
+from pipeline.render import RenderOptions, RenderResult, ranked_config, render_clip, render_order
 from pipeline.types import JsonMixin, ProgressFn, no_progress, scaled_progress
 
 # Shares of the progress bar per stage, roughly their shares of the time on a talk video.
@@ -44,10 +44,11 @@ _STAGES = {"ingest": (0.0, 0.03), "transcribe": (0.03, 0.5), "render": (0.5, 1.0
 # of it, so each further clip adds about 0.05 and ClipOptions' own rule (five clips for
 # ten minutes) would sit right at the 0.3 target. ``--clips 0`` applies that rule.
 DEFAULT_CLIP_COUNT = 3
-# Clips rendered side by side, best first. x264 alone keeps about 1.8 of two cores busy
-# and the face pass fewer; a second render fills the gaps, while the later clips' renders
-# yield to the best one's (render.ranked_config), which still finishes first. Measured
-# with bench/end_to_end.py (30 minutes, 10 clips): see docs/benchmarks.md, "Speed".
+# Clips rendered side by side, the best first and then the longest (render.render_order).
+# x264 alone keeps about 1.8 of two cores busy and the face pass fewer; a second render
+# fills the gaps, while the later clips' renders yield to the best one's
+# (render.ranked_config), which still finishes first. Measured with bench/end_to_end.py
+# (30 minutes, 10 clips): see docs/benchmarks.md, "Speed".
 PARALLEL_RENDERS = 2
 
 
@@ -97,7 +98,8 @@ def run_clip(
                            transcribed=lambda transcript: timings.update(moments=time.perf_counter()))  # fmt: skip
         transcript, found = analysis.transcript, analysis.found
         render_progress = stage("render")
-        done = [0.0] * len(found.moments)
+        moments = found.moments
+        done = [0.0] * len(moments)
 
         def render_one(i: int, moment: Moment) -> dict[str, Any]:
             def report(fraction: float, message: str = "") -> None:
@@ -114,7 +116,10 @@ def run_clip(
             return clip_entry(moment, result, options)
 
         with ThreadPoolExecutor(PARALLEL_RENDERS) as pool:
-            clips = list(pool.map(render_one, range(len(found.moments)), found.moments))
+            # The pool takes its work in the order submitted.
+            order = render_order([moment.end - moment.start for moment in moments])
+            pending = {i: pool.submit(render_one, i, moments[i]) for i in order}
+            clips = [pending[i].result() for i in range(len(moments))]
         progress(1.0, "done")
     timings = _durations(timings)
     (out_dir / "clips.json").write_text(json.dumps(clips, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -58,6 +59,18 @@ def ranked_config(config: PipelineConfig, rank: int) -> PipelineConfig:
     if rank <= 1:
         return config
     return config.replace(render_niceness=LATER_CLIP_NICENESS, ffmpeg_decode_threads=1)
+
+
+def render_order(durations: Sequence[float]) -> list[int]:
+    """The order to render a video's clips in, as indexes into ``durations`` (the clips'
+    lengths in seconds, best clip first): the best clip first, for the time to the first
+    clip, then the others longest first (ties in rank order). Rendered two at a time, the
+    longest-first order ends the two renders together, where rank order could leave the
+    last long clip rendering alone on cores it cannot fill (it decodes on one thread, see
+    :func:`ranked_config`: 15-26 % of two cores idle over the last 30 s of a 30-minute
+    run, docs/benchmarks.md, "Speed")."""
+    later = sorted(range(1, len(durations)), key=lambda i: -durations[i])
+    return [0, *later] if durations else []
 
 
 @dataclasses.dataclass

@@ -15,7 +15,7 @@ import pytest
 from pipeline.config import PipelineConfig
 from pipeline.faces import default_detector
 from pipeline.probe import probe
-from pipeline.render import RenderOptions, RenderResult, render_clip
+from pipeline.render import RenderOptions, RenderResult, render_clip, render_order
 from pipeline.types import Word
 
 CONFIG = PipelineConfig(render_preset="ultrafast")
@@ -261,3 +261,17 @@ def test_it_derives_the_output_size_from_the_aspect_ratio():
         1080,
     )
     assert RenderResult(path="a", thumbnail_path="b", error=True, error_message="x").to_dict()["error_message"] == "x"
+
+
+@pytest.mark.parametrize(
+    ("durations", "order"),
+    [
+        ([], []),
+        ([40.0], [0]),
+        ([20.0, 15.0, 50.0, 30.0], [0, 2, 3, 1]),
+        # The best clip leads even when it is the shortest; equal lengths keep rank order.
+        ([10.0, 30.0, 45.0, 30.0], [0, 2, 1, 3]),
+    ],
+)
+def test_it_renders_the_best_clip_first_then_the_longest(durations, order):
+    assert render_order(durations) == order
