@@ -67,7 +67,7 @@ def render_order(durations: Sequence[float]) -> list[int]:
     clip, then the others longest first (ties in rank order). Rendered two at a time, the
     longest-first order ends the two renders together, where rank order could leave the
     last long clip rendering alone on cores it cannot fill (it decodes on one thread, see
-    :func:`ranked_config`: 15-26 % of two cores idle over the last 30 s of a 30-minute
+    :func:`ranked_config`: 13-30 % of two cores idle over the last 15-20 s of a 30-minute
     run, docs/benchmarks.md, "Speed")."""
     later = sorted(range(1, len(durations)), key=lambda i: -durations[i])
     return [0, *later] if durations else []
