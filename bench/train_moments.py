@@ -111,23 +111,19 @@ class TalkData:
         return self.name, self.embeddings, self.labels, self.lexical
 
     def blocks(self) -> list[tuple[int, int]]:
-        return planted_blocks(self.prepared)
+        """(first, last) sentence of every planted block, each block on its own.
 
-
-def planted_blocks(prepared: Prepared) -> list[tuple[int, int]]:
-    """(first, last) sentence of every planted block of a talk, each block on its own.
-
-    Read from the planted spans, not from runs of content labels: two moments that follow
-    each other with no filler between are two blocks, and the window holding both is not
-    a whole moment.
-    """
-    middle = np.array([(s.start + s.end) / 2 for s in prepared.transcript.sentences])
-    found = []
-    for planted in prepared.planted:
-        inside = np.flatnonzero((middle >= planted.start) & (middle <= planted.end))
-        if len(inside):
-            found.append((int(inside[0]), int(inside[-1])))
-    return found
+        Read from the planted spans, not from runs of content labels: two moments that
+        follow each other with no filler between are two blocks, and the window holding
+        both is not a whole moment.
+        """
+        middle = np.array([(s.start + s.end) / 2 for s in self.prepared.transcript.sentences])
+        found = []
+        for planted in self.prepared.planted:
+            inside = np.flatnonzero((middle >= planted.start) & (middle <= planted.end))
+            if len(inside):
+                found.append((int(inside[0]), int(inside[-1])))
+        return found
 
 
 def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "blocks") -> list[TalkData]:

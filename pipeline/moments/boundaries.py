@@ -133,13 +133,6 @@ def without_filler(
     return [window for window, kept in zip(chosen, keep, strict=True) if kept]
 
 
-def repeats(analysis: TranscriptAnalysis, window: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
-    """Whether ``window`` tells the same moment as one of ``others`` (or a piece of it) again:
-    its words are at least :data:`DUPLICATE_SIMILARITY` contained in one of theirs."""
-    vector = _window_vector(analysis, *window)
-    return any(containment(vector, _window_vector(analysis, *other)) >= DUPLICATE_SIMILARITY for other in others)
-
-
 def _window_vector(analysis: TranscriptAnalysis, first: int, last: int):
     total = analysis.vectors[first].copy()
     for vector in analysis.vectors[first + 1 : last + 1]:

@@ -4,8 +4,7 @@ Every run of whole sentences whose padded length fits the options is a candidate
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
-transcript holds no moment), each edge may move a sentence (:mod:`pipeline.moments.edge_moves`),
-edges are fitted to scene cuts when a hook is given, and each
+transcript holds no moment), edges are fitted to scene cuts when a hook is given, and each
 kept clip gets its title, hooks, description and reason.
 """
 
@@ -24,7 +23,6 @@ from pipeline.moments.boundaries import (
     pick_non_overlapping,
     without_filler,
 )
-from pipeline.moments.edge_moves import EdgeMoves, Window, load_models
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
@@ -54,15 +52,11 @@ class LocalAnalyser:
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
-        return _best_first(self._ranking()[0])
-
-    def _ranking(self) -> tuple[dict[Window, float], WindowEvidence]:
-        """The ranker's value of every candidate range, and the evidence it was read from."""
-        model = load_model()
-        evidence = WindowEvidence(self.analysis, model.opens, model.closes)
         ranges = list(self.edges.ranges(self.options.min_length, self.options.max_length))
         if not ranges:
-            return {}, evidence
+            return []
+        model = load_model()
+        evidence = WindowEvidence(self.analysis, model.opens, model.closes)
         rows, edges, steering = [], [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)
@@ -70,7 +64,7 @@ class LocalAnalyser:
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
         likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
-        return dict(zip(ranges, likelihood.tolist(), strict=True)), evidence
+        return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(
         self,
@@ -80,30 +74,18 @@ class LocalAnalyser:
         progress: ProgressFn = no_progress,
     ) -> tuple[list[Span], int]:
         """The best ``count`` clips that overlap neither each other nor ``taken``, and how many
-        of those were left out as no moment. Each clip's edges get a second look
-        (:mod:`pipeline.moments.edge_moves`) once the clips are chosen.
+        of those were left out as no moment.
 
         A transcript with fewer moments than asked for gets fewer clips, not clips of its
         greetings and sponsor reads (:func:`~pipeline.moments.boundaries.without_filler`;
         ``taken`` counts among the clips always made).
         """
-        windows = [(s.first, s.last) for s in taken]
-        kept, left_out, moves = self.choose(count, taken=windows, progress=progress)
-        moved = moves.apply(kept, load_models(), taken=windows)
-        return [self.edges.span(first, last) for first, last in moved], left_out
-
-    def choose(
-        self, count: int, *, taken: Sequence[Window] = (), progress: ProgressFn = no_progress
-    ) -> tuple[list[Window], int, EdgeMoves]:
-        """What :meth:`find` chooses before any edge moves: the windows kept, how many were
-        left out as no moment, and the reader of their edge moves."""
         progress(0.0, "scoring candidate clips")
-        ranking, evidence = self._ranking()
-        ranked = [r for r in _best_first(ranking) if not any(r[0] <= last and first <= r[1] for first, last in taken)]
+        ranked = [r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)]
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
-        return kept, len(chosen) - len(kept), EdgeMoves(self.analysis, evidence, ranking)
+        return [self.edges.span(first, last) for first, last in kept], len(chosen) - len(kept)
 
     def fit_scenes(self, spans: list[Span], scene_cuts_near: SceneCutsNear | None) -> list[Span]:
         if scene_cuts_near is None or not spans:
@@ -142,10 +124,6 @@ class LocalAnalyser:
             emotions=written.emotions,
             keywords=written.keywords,
         )
-
-
-def _best_first(ranking: dict[Window, float]) -> list[Window]:
-    return sorted(ranking, key=lambda window: (-ranking[window], window))
 
 
 def rank_moments(moments: list[Moment]) -> list[Moment]:
