@@ -58,6 +58,9 @@ def enqueue_render(clip: Clip) -> None:
 def create_clips(video: Video, moments, config: dict) -> list[Clip]:
     """Replace the video's clips with one per moment and queue their renders.
 
+    ``moments`` come best first, as :func:`pipeline.moments.find_moments` ranks them: the
+    first is queued first, the others longest first (:func:`pipeline.render.render_order`).
+
     Runs in one transaction with the move to ``generating_clips``, so a job that runs
     twice, or a retry, never leaves duplicate clips.
     """
