@@ -4,13 +4,15 @@ Every run of whole sentences whose padded length fits the options is a candidate
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
-transcript holds no moment), edges are fitted to scene cuts when a hook is given, and each
-kept clip gets its title, hooks, description and reason.
+transcript holds no moment), their edges follow the speaker turns when the audio holds two
+voices (:mod:`pipeline.moments.turns`) and scene cuts when a hook is given, and each kept
+clip gets its title, hooks, description and reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
 import numpy as np
 
@@ -28,6 +30,7 @@ from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
+from pipeline.moments.turns import Turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
 
 
@@ -45,6 +48,12 @@ class LocalAnalyser:
         self.options = options
         self.edges = Edges(analysis)
         self.scorer = WindowScorer(analysis, options, audio, replays)
+        self._audio = audio
+
+    @cached_property
+    def turns(self) -> Turns | None:
+        """Who speaks each sentence, when the audio holds two voices."""
+        return read_turns(self._audio, self.analysis.first_word, self.analysis.last_word)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
         """Every candidate range, most likely a whole moment first: the ranker's log-odds, its
@@ -85,6 +94,17 @@ class LocalAnalyser:
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
+        if self.turns is not None:
+            options = self.options
+            kept = follow_turns(
+                kept,
+                self.turns,
+                self.analysis,
+                self.edges,
+                min_length=options.min_length,
+                max_length=options.max_length,
+                taken=[(span.first, span.last) for span in taken],
+            )
         return [self.edges.span(first, last) for first, last in kept], len(chosen) - len(kept)
 
     def fit_scenes(self, spans: list[Span], scene_cuts_near: SceneCutsNear | None) -> list[Span]:

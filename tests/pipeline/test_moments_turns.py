@@ -1,0 +1,200 @@
+"""Speaker turns: two real voices told apart, and clip edges that follow the turns."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from pipeline.audio import SAMPLE_RATE, decode_audio
+from pipeline.config import PipelineConfig
+from pipeline.moments import ClipOptions
+from pipeline.moments.boundaries import Edges
+from pipeline.moments.features import analyse_transcript
+from pipeline.moments.local import LocalAnalyser
+from pipeline.moments.turns import MIN_SENTENCES, Turns, follow_turns, read_turns
+from tests.pipeline.test_moments_local import timed_transcript
+
+READERS = {"her": "en_ljspeech_linda_johnson_02.mp3", "him": "de_librivox_simplicissimus.mp3"}
+
+
+@pytest.fixture(scope="module")
+def voices(media_dir) -> dict[str, np.ndarray]:
+    config = PipelineConfig.from_env(os.environ)
+    return {who: decode_audio(media_dir / name, config) for who, name in READERS.items()}
+
+
+def conversation(voices: dict[str, np.ndarray], piece: float = 2.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two real readers taking turns of 1-4 pieces of ``piece`` seconds, each piece a sentence:
+    the audio, the sentences' start times and who spoke each (0 her, 1 him)."""
+    random = np.random.default_rng(7)
+    length = int(piece * SAMPLE_RATE)
+    pieces, speakers, read = [], [], {0: 0, 1: 0}
+    sources = (voices["her"], voices["him"])
+    speaker = 0
+    while True:
+        turn = int(random.integers(1, 5))
+        if read[speaker] + turn * length > len(sources[speaker]):
+            break
+        for _ in range(turn):
+            pieces.append(sources[speaker][read[speaker] : read[speaker] + length])
+            speakers.append(speaker)
+            read[speaker] += length
+        speaker = 1 - speaker
+    starts = np.arange(len(pieces)) * piece
+    return np.concatenate(pieces), starts, np.array(speakers)
+
+
+def agreement(found: np.ndarray, truth: np.ndarray) -> float:
+    """Share of sentences given the right voice, whichever of the two is called 0."""
+    return max(float(np.mean(found == truth)), float(np.mean(found != truth)))
+
+
+def test_it_tells_two_real_voices_taking_turns_apart(voices):
+    audio, starts, truth = conversation(voices)
+    assert len(starts) >= MIN_SENTENCES
+
+    turns = read_turns(audio, starts, starts + 2.3)
+
+    assert turns is not None
+    assert agreement(turns.voice, truth) >= 0.95
+
+
+@pytest.mark.parametrize("reader", ["her", "him"])
+def test_it_hears_one_voice_in_a_real_reading(voices, reader):
+    audio = voices[reader]
+    starts = np.arange(0.0, len(audio) / SAMPLE_RATE - 1.5, 1.5)
+    assert len(starts) >= MIN_SENTENCES
+
+    assert read_turns(audio, starts, starts + 1.3) is None
+
+
+def test_it_needs_audio_and_a_talk_long_enough_to_judge(voices):
+    audio, starts, _ = conversation(voices)
+
+    assert read_turns(None, starts, starts + 2.3) is None
+    short = starts[: MIN_SENTENCES - 1]
+    assert read_turns(audio, short, short + 2.3) is None
+
+
+HOST_OPENS = ["Okay, we are recording now.", "Thanks for coming on the show today."]
+GUEST_GREETS = ["Happy to be here, thanks for having me."]
+HOST_ASKS = ["Let me start with the obvious one.", "Why do ships carry ballast water at all?"]
+GUEST_ANSWERS = [
+    "Because an empty ship sits too high in the water.",
+    "The propeller comes half out and the wind pushes her around like a leaf.",
+    "So we pump in sea water, thousands of tonnes of it, to sit her down again.",
+    "Then we pump it out when the cargo comes aboard.",
+    "Without it, an empty ship simply cannot be steered in a storm.",
+]
+HOST_REACTS = ["Huh.", "Okay, that makes sense."]
+GUEST_ADDS = ["It surprises most people, yes.", "Anyway, that is the short version."]
+SCRIPT = [
+    (HOST_OPENS, 0),
+    (GUEST_GREETS, 1),
+    (HOST_ASKS, 0),
+    (GUEST_ANSWERS, 1),
+    (HOST_REACTS, 0),
+    (GUEST_ADDS, 1),
+]
+
+
+@pytest.fixture(scope="module")
+def exchange():
+    transcript = timed_transcript(*(block for block, _ in SCRIPT))
+    analysis = analyse_transcript(transcript)
+    voice = np.concatenate([[speaker] * len(block) for block, speaker in SCRIPT]).astype(np.int8)
+    assert len(voice) == len(transcript.sentences)
+    return analysis, Edges(analysis), Turns(voice, 9.0)
+
+
+def index_of(analysis, sentence: str) -> int:
+    return next(s.index for s in analysis.sentences if s.sentence == sentence)
+
+
+def follow(exchange, *ranges, min_length=5.0, max_length=60.0):
+    analysis, edges, turns = exchange
+    return follow_turns(list(ranges), turns, analysis, edges, min_length=min_length, max_length=max_length)
+
+
+@pytest.mark.parametrize("answer_sentence", [0, 1])
+def test_it_starts_an_answer_at_the_question_before_it(exchange, answer_sentence):
+    analysis = exchange[0]
+    question = index_of(analysis, HOST_ASKS[-1])
+    first = index_of(analysis, GUEST_ANSWERS[answer_sentence])
+    last = index_of(analysis, GUEST_ANSWERS[-1])
+
+    assert follow(exchange, (first, last)) == [(question, last)]
+
+
+def test_it_leaves_a_start_deep_inside_an_answer(exchange):
+    analysis = exchange[0]
+    first = index_of(analysis, GUEST_ANSWERS[2])
+    last = index_of(analysis, GUEST_ANSWERS[-1])
+
+    assert follow(exchange, (first, last)) == [(first, last)]
+
+
+def test_it_ends_before_the_other_voices_short_reaction(exchange):
+    analysis = exchange[0]
+    question = index_of(analysis, HOST_ASKS[-1])
+    reaction = index_of(analysis, HOST_REACTS[-1])
+
+    assert follow(exchange, (question, reaction)) == [(question, index_of(analysis, GUEST_ANSWERS[-1]))]
+
+
+def test_it_keeps_a_reply_longer_than_a_reaction(exchange):
+    analysis = exchange[0]
+    first = index_of(analysis, HOST_ASKS[-1])
+    last = index_of(analysis, GUEST_ANSWERS[1])
+    # The host's whole turn (about 10 s) ends the clip: too long to be a reaction.
+    start = index_of(analysis, HOST_OPENS[0])
+    end = index_of(analysis, HOST_ASKS[-1])
+
+    assert follow(exchange, (start, end)) == [(start, end)]
+    assert follow(exchange, (first, last)) == [(first, last)]
+
+
+def test_it_takes_the_last_sentence_of_a_turn_it_stopped_short_of(exchange):
+    analysis = exchange[0]
+    question = index_of(analysis, HOST_ASKS[-1])
+
+    moved = follow(exchange, (question, index_of(analysis, GUEST_ANSWERS[-2])))
+
+    assert moved == [(question, index_of(analysis, GUEST_ANSWERS[-1]))]
+
+
+def test_it_keeps_the_edges_when_the_moved_clip_would_break_the_bounds_or_touch_another(exchange):
+    analysis = exchange[0]
+    question = index_of(analysis, HOST_ASKS[-1])
+    first = index_of(analysis, GUEST_ANSWERS[0])
+    last = index_of(analysis, GUEST_ANSWERS[-1])
+    edges = exchange[1]
+    length = edges.ends[last] - edges.starts[first]
+
+    assert follow(exchange, (first, last), max_length=length + 0.1) == [(first, last)]
+    assert follow(exchange, (first, last), (question - 1, question)) == [(first, last), (question - 1, question)]
+
+
+def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
+    blocks = [block for block, _ in SCRIPT] * 4
+    speakers = [speaker for _, speaker in SCRIPT] * 4
+    transcript = timed_transcript(*blocks)
+    truth = np.concatenate([[speaker] * len(block) for block, speaker in zip(blocks, speakers, strict=True)])
+    audio = np.zeros(int((transcript.duration + 1) * SAMPLE_RATE), dtype=np.float32)
+    read = {0: 0, 1: 0}
+    for sentence, speaker in zip(transcript.sentences, truth, strict=True):
+        source = voices["her" if speaker == 0 else "him"]
+        begin, length = int(sentence.start * SAMPLE_RATE), int((sentence.end - sentence.start) * SAMPLE_RATE)
+        # A reader's recording is shorter than their part: it is read again from the start.
+        audio[begin : begin + length] = np.take(source, np.arange(read[speaker], read[speaker] + length), mode="wrap")
+        read[speaker] += length
+    analysis = analyse_transcript(transcript)
+    options = ClipOptions(clip_count=3)
+
+    heard = LocalAnalyser(analysis, options, audio).turns
+
+    assert heard is not None
+    assert agreement(heard.voice, truth) >= 0.95
+    assert LocalAnalyser(analysis, options).turns is None
