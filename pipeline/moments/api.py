@@ -36,7 +36,8 @@ def find_moments(
     """Find, describe and rank the moments of ``transcript`` worth clipping.
 
     ``audio`` (16 kHz mono, aligned with the transcript's times) adds loudness to the
-    pacing score. ``scene_cuts_near(t0, t1)`` is asked only around chosen clip edges,
+    pacing score and, in a conversation, the speaker turns the local analyser's clip edges
+    follow. ``scene_cuts_near(t0, t1)`` is asked only around chosen clip edges,
     two at a time from separate threads.
     ``replays`` (the platform's "most replayed" graph as (start, end, value 0-1) on the
     transcript's timeline) lifts the parts viewers watch again.

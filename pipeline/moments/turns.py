@@ -10,8 +10,9 @@ words says who speaks, so the voice is read from the audio:
   principal component, so the result is deterministic). The talk has two voices when the
   groups stand at least :data:`TWO_VOICES` pooled standard deviations apart along the line
   joining their centres: one speaker split in two measures 1.9-2.9 on the benchmark's solo
-  talks and 2.3-3.7 on real readers, two speakers 8-17 on its conversations and 5.6-11.9
-  on real voices taking turns (docs/benchmarks.md, "Speaker turns").
+  talks and 2.8-3.5 on real readers, two speakers 8-17 on its conversations and 4.8-10.4
+  on real readers taking turns (docs/benchmarks.md, "Speaker turns"). Two voices that
+  measure less are taken for one, and then no edge moves.
 
 :func:`follow_turns` then moves a chosen clip's edges, one rule each:
 
@@ -38,9 +39,8 @@ from pipeline.moments.features import TranscriptAnalysis
 TWO_VOICES = 5.0
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
-# Two groups of a few points in 19 dimensions stand apart by chance (one real reader read
-# as 16-21 sentences measures up to 6), so a talk needs this many heard sentences (a few
-# minutes of speech; real readers measure 2.3-3.7 from 17 sentences on when it is met) and
+# A few points in 19 dimensions split into two groups that stand apart by chance, so a
+# talk needs this many sentences with voice (a few minutes of speech) to be judged, and
 # each voice at least a few of them.
 MIN_SENTENCES = 40
 MIN_SENTENCES_PER_VOICE = 3
@@ -73,6 +73,13 @@ class Turns:
 def read_turns(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray) -> Turns | None:
     """The two voices of ``audio`` (16 kHz mono) in the sentences spoken from ``starts[i]`` to
     ``ends[i]`` seconds, or ``None`` when there is no audio or only one voice is heard."""
+    turns = split_voices(audio, starts, ends)
+    return turns if turns is not None and turns.separation >= TWO_VOICES else None
+
+
+def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray) -> Turns | None:
+    """The sentences of ``audio`` split into two voices however close they are (see
+    :func:`read_turns`), or ``None`` when there are too few sentences to split."""
     if audio is None or len(starts) < MIN_SENTENCES:
         return None
     cepstra, loudness = _cepstra(audio)
@@ -97,8 +104,6 @@ def read_turns(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray) -
     if np.bincount(groups, minlength=2).min() < MIN_SENTENCES_PER_VOICE:
         return None
     separation = _separation(points[solid], groups)
-    if separation < TWO_VOICES:
-        return None
     centres = np.array([points[solid][groups == g].mean(axis=0) for g in (0, 1)])
     voice = ((points[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1).astype(np.int8)
     voice[solid] = groups

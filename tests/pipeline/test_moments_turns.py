@@ -14,6 +14,7 @@ from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.turns import MIN_SENTENCES, Turns, follow_turns, read_turns
+from tests.pipeline.readers import agreement, taking_turns
 from tests.pipeline.test_moments_local import timed_transcript
 
 READERS = {"her": "en_ljspeech_linda_johnson_02.mp3", "him": "de_librivox_simplicissimus.mp3"}
@@ -25,34 +26,8 @@ def voices(media_dir) -> dict[str, np.ndarray]:
     return {who: decode_audio(media_dir / name, config) for who, name in READERS.items()}
 
 
-def conversation(voices: dict[str, np.ndarray], piece: float = 2.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Two real readers taking turns of 1-4 pieces of ``piece`` seconds, each piece a sentence:
-    the audio, the sentences' start times and who spoke each (0 her, 1 him)."""
-    random = np.random.default_rng(7)
-    length = int(piece * SAMPLE_RATE)
-    pieces, speakers, read = [], [], {0: 0, 1: 0}
-    sources = (voices["her"], voices["him"])
-    speaker = 0
-    while True:
-        turn = int(random.integers(1, 5))
-        if read[speaker] + turn * length > len(sources[speaker]):
-            break
-        for _ in range(turn):
-            pieces.append(sources[speaker][read[speaker] : read[speaker] + length])
-            speakers.append(speaker)
-            read[speaker] += length
-        speaker = 1 - speaker
-    starts = np.arange(len(pieces)) * piece
-    return np.concatenate(pieces), starts, np.array(speakers)
-
-
-def agreement(found: np.ndarray, truth: np.ndarray) -> float:
-    """Share of sentences given the right voice, whichever of the two is called 0."""
-    return max(float(np.mean(found == truth)), float(np.mean(found != truth)))
-
-
 def test_it_tells_two_real_voices_taking_turns_apart(voices):
-    audio, starts, truth = conversation(voices)
+    audio, starts, truth = taking_turns(voices["her"], voices["him"])
     assert len(starts) >= MIN_SENTENCES
 
     turns = read_turns(audio, starts, starts + 2.3)
@@ -71,7 +46,7 @@ def test_it_hears_one_voice_in_a_real_reading(voices, reader):
 
 
 def test_it_needs_audio_and_a_talk_long_enough_to_judge(voices):
-    audio, starts, _ = conversation(voices)
+    audio, starts, _ = taking_turns(voices["her"], voices["him"])
 
     assert read_turns(None, starts, starts + 2.3) is None
     short = starts[: MIN_SENTENCES - 1]
