@@ -45,10 +45,12 @@ def test_it_hears_one_voice_in_a_real_reading(voices, reader):
     assert read_turns(audio, starts, starts + 1.3) is None
 
 
-def test_it_needs_audio_and_a_talk_long_enough_to_judge(voices):
+def test_it_needs_audio_with_voice_and_a_talk_long_enough_to_judge(voices):
     audio, starts, _ = taking_turns(voices["her"], voices["him"])
 
     assert read_turns(None, starts, starts + 2.3) is None
+    assert read_turns(np.zeros_like(audio), starts, starts + 2.3) is None
+    assert read_turns(audio[:100], starts, starts + 2.3) is None
     short = starts[: MIN_SENTENCES - 1]
     assert read_turns(audio, short, short + 2.3) is None
 
