@@ -66,13 +66,14 @@ GROUPS = {
     "k, n": ("train_k_*", "train_n_*"),
     "o, p": ("train_o_*", "train_p_*"),
     "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
-    # The twelfth to seventeenth rounds', tuning talks since each was judged (docs/benchmarks.md).
+    # The twelfth to eighteenth rounds', tuning talks since each was judged (docs/benchmarks.md).
     "v": ("train_v_*",),
     "w": ("train_w_*",),
     "y": ("train_y_*",),
     "z": ("train_z_*",),
     "q": ("train_q_*",),
     "a": ("train_a_*",),
+    "l": ("train_l_*",),
 }
 FIRST = "first rounds"
 
