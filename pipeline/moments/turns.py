@@ -40,8 +40,8 @@ from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
 # Log-odds added to a window that ends where its speaker's turn ends, chosen on the tuning
-# talks (docs/benchmarks.md, "The eighteenth round's candidate").
-TURN_END_LOG_ODDS = 3.0
+# talks (docs/benchmarks.md, "The nineteenth round's candidate").
+TURN_END_LOG_ODDS = 2.0
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
