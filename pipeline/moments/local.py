@@ -2,8 +2,7 @@
 
 Every run of whole sentences whose padded length fits the options is a candidate; each
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
-ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment, more so in a
-conversation when it ends where a speaker's turn ends: :mod:`pipeline.moments.turns`); the best
+ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
 transcript holds no moment), their edges follow the speaker turns when the audio holds two
 voices (:mod:`pipeline.moments.turns`) and scene cuts when a hook is given, and each kept
@@ -31,7 +30,7 @@ from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
-from pipeline.moments.turns import Turns, follow_turns, read_turns, turn_end_lift
+from pipeline.moments.turns import Turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
 
 
@@ -58,9 +57,7 @@ class LocalAnalyser:
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
         """Every candidate range, most likely a whole moment first: the ranker's log-odds, its
-        edge evidence and the person's steering, each at its rate (see :mod:`pipeline.moments.ranker`),
-        and in a conversation the lift of ending where a speaker's turn ends
-        (:func:`~pipeline.moments.turns.turn_end_lift`).
+        edge evidence and the person's steering, each at its rate (see :mod:`pipeline.moments.ranker`).
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
@@ -76,8 +73,6 @@ class LocalAnalyser:
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
         likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
-        if self.turns is not None:
-            likelihood = likelihood + turn_end_lift(self.turns, [last for _, last in ranges])
         return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
 
     def find(

@@ -14,8 +14,6 @@ words says who speaks, so the voice is read from the audio:
   on real readers taking turns (docs/benchmarks.md, "Speaker turns"). Two voices that
   measure less are taken for one, and then no edge moves.
 
-A candidate window that ends where its speaker's turn ends is taken as that much more
-likely one whole moment (:func:`turn_end_lift`, added to the ranker's log-odds), and
 :func:`follow_turns` then moves a chosen clip's edges, one rule each:
 
 * a clip that starts on an answer, or one sentence into it, starts at the other voice's
@@ -39,9 +37,6 @@ from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
-# Log-odds added to a window that ends where its speaker's turn ends, chosen on the tuning
-# talks (docs/benchmarks.md, "The nineteenth round's candidate").
-TURN_END_LOG_ODDS = 2.0
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
@@ -68,9 +63,6 @@ class Turns:
 
     def starts_turn(self, index: int) -> bool:
         return index == 0 or self.voice[index] != self.voice[index - 1]
-
-    def ends_turn(self, index: int) -> bool:
-        return index == len(self.voice) - 1 or self.voice[index] != self.voice[index + 1]
 
     def turn_start(self, index: int) -> int:
         while not self.starts_turn(index):
@@ -119,12 +111,6 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
     for index in np.flatnonzero(heard < _HEARD_FRAMES):
         voice[index] = voice[index - 1] if index else voice[index]
     return Turns(voice, round(separation, 2))
-
-
-def turn_end_lift(turns: Turns, lasts: Sequence[int]) -> np.ndarray:
-    """Log-odds to add to windows ending on sentences ``lasts``: :data:`TURN_END_LOG_ODDS`
-    where the speaker's turn ends there, 0 elsewhere."""
-    return np.array([TURN_END_LOG_ODDS if turns.ends_turn(last) else 0.0 for last in lasts])
 
 
 def follow_turns(

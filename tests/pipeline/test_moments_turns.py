@@ -13,7 +13,7 @@ from pipeline.moments import ClipOptions
 from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
-from pipeline.moments.turns import MIN_SENTENCES, TURN_END_LOG_ODDS, Turns, follow_turns, read_turns, turn_end_lift
+from pipeline.moments.turns import MIN_SENTENCES, Turns, follow_turns, read_turns
 from tests.pipeline.readers import agreement, taking_turns
 from tests.pipeline.test_moments_local import timed_transcript
 
@@ -154,17 +154,6 @@ def test_it_keeps_the_edges_when_the_moved_clip_would_break_the_bounds_or_touch_
     assert follow(exchange, (first, last), (question - 1, question)) == [(first, last), (question - 1, question)]
 
 
-def test_it_lifts_the_windows_that_end_where_a_turn_ends(exchange):
-    analysis, _, turns = exchange
-    answer_end = index_of(analysis, GUEST_ANSWERS[-1])
-    mid_answer = index_of(analysis, GUEST_ANSWERS[-2])
-    talk_end = len(analysis.sentences) - 1
-
-    lift = turn_end_lift(turns, [answer_end, mid_answer, talk_end])
-
-    assert lift.tolist() == [TURN_END_LOG_ODDS, 0.0, TURN_END_LOG_ODDS]
-
-
 def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
     blocks = [block for block, _ in SCRIPT] * 4
     speakers = [speaker for _, speaker in SCRIPT] * 4
@@ -186,7 +175,3 @@ def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
     assert heard is not None
     assert agreement(heard.voice, truth) >= 0.95
     assert LocalAnalyser(analysis, options).turns is None
-    # Heard, more of the ten best windows end where a speaker's turn ends.
-    unheard = LocalAnalyser(analysis, options).ranked_ranges()[:10]
-    best = LocalAnalyser(analysis, options, audio).ranked_ranges()[:10]
-    assert sum(heard.ends_turn(last) for _, last in best) > sum(heard.ends_turn(last) for _, last in unheard)
