@@ -7,7 +7,8 @@
   and the voices found must agree with who read each piece.
 * The moments benchmark's talks (``--set``, ``--only``, as cached by ``bench.moments``):
   the separation per talk and genre, sentences as transcribed.
-* The cost: CPU seconds of :func:`read_turns` per hour of audio.
+* The cost: CPU seconds of :func:`read_turns` per hour of audio, beside the floor measured
+  in the same run: the power spectra of the same frames alone.
 
     .venv/bin/python -m bench.turns [--set eval] [--only GLOB] [--gaps blind]
 """
@@ -28,7 +29,7 @@ from bench.moments import DATA, prepare, read_talk
 from pipeline.audio import SAMPLE_RATE, decode_audio
 from pipeline.config import PipelineConfig
 from pipeline.moments.features import analyse_transcript
-from pipeline.moments.turns import TWO_VOICES, read_turns, split_voices
+from pipeline.moments.turns import TWO_VOICES, power_spectra, read_turns, split_voices
 from tests.media import SHARED_MEDIA
 from tests.pipeline.readers import agreement, taking_turns
 
@@ -88,9 +89,16 @@ def main(argv: list[str]) -> int:
 
     hour = np.concatenate([*readings.values()] * 14)[: 3600 * SAMPLE_RATE]
     starts = np.arange(0.0, len(hour) / SAMPLE_RATE - 4.0, 4.0)
+    minutes = len(hour) / SAMPLE_RATE / 60
     began = time.process_time()
     read_turns(hour, starts, starts + 3.8)
-    print(f"\ncost: {time.process_time() - began:.2f} CPU s for {len(hour) / SAMPLE_RATE / 60:.0f} minutes of audio")
+    cost = time.process_time() - began
+    began = time.process_time()
+    for _ in power_spectra(hour):
+        pass
+    floor = time.process_time() - began
+    print(f"\ncost: {cost:.2f} CPU s for {minutes:.0f} minutes of audio")
+    print(f"floor, the same frames' power spectra alone: {floor:.2f} CPU s")
     return 0
 
 

@@ -28,7 +28,7 @@ while the clip stays within its length bounds and off every other clip.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -103,13 +103,13 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
     groups = _two_means(points[solid])
     if np.bincount(groups, minlength=2).min() < MIN_SENTENCES_PER_VOICE:
         return None
-    separation = _separation(points[solid], groups)
     centres = np.array([points[solid][groups == g].mean(axis=0) for g in (0, 1)])
+    separation = _separation(points[solid], groups, centres)
     voice = ((points[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1).astype(np.int8)
     voice[solid] = groups
     # A sentence with almost no voice heard keeps the voice before it.
-    for index in np.flatnonzero(heard < _HEARD_FRAMES):
-        voice[index] = voice[index - 1] if index else voice[index]
+    for index in np.flatnonzero(heard[1:] < _HEARD_FRAMES) + 1:
+        voice[index] = voice[index - 1]
     return Turns(voice, round(separation, 2))
 
 
@@ -156,17 +156,22 @@ def follow_turns(
     return moved
 
 
+def power_spectra(audio: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The windowed power spectra of ``audio``'s 20 ms frames, a chunk at a time, each with
+    its frames' indexes (also the floor ``bench.turns`` measures the voices against)."""
+    count = 1 + (len(audio) - _FRAME) // _HOP if len(audio) >= _FRAME else 0
+    window, offsets = np.hanning(_FRAME).astype(np.float32), np.arange(_FRAME)
+    for begin in range(0, count, _CHUNK):
+        frames = np.arange(begin, min(count, begin + _CHUNK))
+        yield frames, np.abs(np.fft.rfft(audio[offsets[None, :] + _HOP * frames[:, None]] * window, _FFT)) ** 2
+
+
 def _cepstra(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mel cepstra 1-19 and the loudest mel band (log power) of every 20 ms frame."""
     count = 1 + (len(audio) - _FRAME) // _HOP if len(audio) >= _FRAME else 0
-    window = np.hanning(_FRAME).astype(np.float32)
     cepstra = np.empty((count, _CEPSTRA - 1), dtype=np.float32)
     loudness = np.empty(count, dtype=np.float32)
-    offsets = np.arange(_FRAME)
-    for begin in range(0, count, _CHUNK):
-        frames = np.arange(begin, min(count, begin + _CHUNK))
-        samples = audio[offsets[None, :] + _HOP * frames[:, None]] * window
-        power = np.abs(np.fft.rfft(samples, _FFT)) ** 2
+    for frames, power in power_spectra(audio):
         log_mel = np.log(power @ _MEL_BANK.T + 1e-10)
         loudness[frames] = log_mel.max(axis=1)
         cepstra[frames] = log_mel @ _DCT.T
@@ -203,9 +208,8 @@ def _two_means(points: np.ndarray) -> np.ndarray:
     return groups
 
 
-def _separation(points: np.ndarray, groups: np.ndarray) -> float:
-    """The groups' centres apart, in pooled standard deviations along the line joining them."""
-    centres = [points[groups == g].mean(axis=0) for g in (0, 1)]
+def _separation(points: np.ndarray, groups: np.ndarray, centres: np.ndarray) -> float:
+    """The groups' ``centres`` apart, in pooled standard deviations along the line joining them."""
     axis = centres[1] - centres[0]
     axis = axis / (np.linalg.norm(axis) + 1e-12)
     along = points @ axis
