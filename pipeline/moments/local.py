@@ -4,9 +4,9 @@ Every run of whole sentences whose padded length fits the options is a candidate
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
-transcript holds no moment), their edges follow the speaker turns when the audio holds two
-voices (:mod:`pipeline.moments.turns`) and scene cuts when a hook is given, and each kept
-clip gets its title, hooks, description and reason.
+transcript holds no moment), their ends are re-chosen and their edges follow the speaker
+turns when the audio holds two voices (:mod:`pipeline.moments.turns`) and scene cuts when a
+hook is given, and each kept clip gets its title, hooks, description and reason.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
-from pipeline.moments.turns import Turns, follow_turns, read_turns
+from pipeline.moments.turns import Turns, end_on_turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
 
 
@@ -56,14 +56,21 @@ class LocalAnalyser:
         return read_turns(self._audio, self.analysis.first_word, self.analysis.last_word)
 
     def ranked_ranges(self) -> list[tuple[int, int]]:
-        """Every candidate range, most likely a whole moment first: the ranker's log-odds, its
-        edge evidence and the person's steering, each at its rate (see :mod:`pipeline.moments.ranker`).
+        """Every candidate range, most likely a whole moment first (see :meth:`likelihood`).
 
         Ties are broken by position so the order, and so the result, is deterministic.
         """
+        likelihood = self.likelihood
+        return sorted(likelihood, key=lambda r: (-likelihood[r], r))
+
+    @cached_property
+    def likelihood(self) -> dict[tuple[int, int], float]:
+        """Every candidate range and how surely it is one whole moment: the ranker's log-odds,
+        its edge evidence and the person's steering, each at its rate (see
+        :mod:`pipeline.moments.ranker`)."""
         ranges = list(self.edges.ranges(self.options.min_length, self.options.max_length))
         if not ranges:
-            return []
+            return {}
         model = load_model()
         evidence = WindowEvidence(self.analysis, model.opens, model.closes)
         rows, edges, steering = [], [], []
@@ -73,7 +80,7 @@ class LocalAnalyser:
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
         likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
-        return [ranges[i] for i in sorted(range(len(ranges)), key=lambda i: (-likelihood[i], ranges[i]))]
+        return dict(zip(ranges, likelihood.tolist(), strict=True))
 
     def find(
         self,
@@ -95,7 +102,8 @@ class LocalAnalyser:
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
         if self.turns is not None:
-            options = self.options
+            options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
+            kept = end_on_turns(kept, self.turns, self.likelihood, taken=taken_ranges)
             kept = follow_turns(
                 kept,
                 self.turns,
@@ -103,7 +111,7 @@ class LocalAnalyser:
                 self.edges,
                 min_length=options.min_length,
                 max_length=options.max_length,
-                taken=[(span.first, span.last) for span in taken],
+                taken=taken_ranges,
             )
         return [self.edges.span(first, last) for first, last in kept], len(chosen) - len(kept)
 

@@ -13,7 +13,7 @@ from pipeline.moments import ClipOptions
 from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
-from pipeline.moments.turns import MIN_SENTENCES, Turns, follow_turns, read_turns
+from pipeline.moments.turns import MIN_SENTENCES, TURN_END_LOG_ODDS, Turns, end_on_turns, follow_turns, read_turns
 from tests.pipeline.readers import agreement, taking_turns
 from tests.pipeline.test_moments_local import timed_transcript
 
@@ -152,6 +152,47 @@ def test_it_keeps_the_edges_when_the_moved_clip_would_break_the_bounds_or_touch_
 
     assert follow(exchange, (first, last), max_length=length + 0.1) == [(first, last)]
     assert follow(exchange, (first, last), (question - 1, question)) == [(first, last), (question - 1, question)]
+
+
+def answer_windows(exchange, answer_end: float):
+    """Log-odds of the windows from the question: ending on the answer's last sentence (where
+    the guest's turn ends) scores ``answer_end``, every other end far less."""
+    analysis, _, turns = exchange
+    question = index_of(analysis, HOST_ASKS[-1])
+    answer = index_of(analysis, GUEST_ANSWERS[-1])
+    assert turns.ends_turn(answer) and not turns.ends_turn(answer - 1)
+    likelihood = {(question, last): -10.0 for last in range(question + 1, len(analysis.sentences))}
+    likelihood[question, answer] = answer_end
+    return likelihood, question, answer
+
+
+def test_it_ends_a_clip_where_the_turn_ends_when_that_end_is_nearly_as_likely(exchange):
+    turns = exchange[2]
+    likelihood, question, answer = answer_windows(exchange, answer_end=1.5 - TURN_END_LOG_ODDS)
+    likelihood[question, answer - 1] = 1.0
+
+    assert end_on_turns([(question, answer - 1)], turns, likelihood) == [(question, answer)]
+
+
+def test_it_keeps_the_likelier_end_when_the_turn_end_is_far_behind(exchange):
+    turns = exchange[2]
+    likelihood, question, answer = answer_windows(exchange, answer_end=-1.0 - TURN_END_LOG_ODDS)
+    likelihood[question, answer - 1] = 0.5
+
+    assert end_on_turns([(question, answer - 1)], turns, likelihood) == [(question, answer - 1)]
+
+
+def test_it_never_ends_a_clip_on_another_clip_and_leaves_ranges_that_are_no_candidates(exchange):
+    turns = exchange[2]
+    likelihood, question, answer = answer_windows(exchange, answer_end=5.0)
+    clip = (question, answer - 2)
+    neighbour = (answer, answer + 1)
+    likelihood[clip] = 1.0
+
+    assert end_on_turns([clip, neighbour], turns, likelihood) == [clip, neighbour]
+    assert end_on_turns([clip], turns, likelihood, taken=[neighbour]) == [clip]
+    assert end_on_turns([clip], turns, likelihood) == [(question, answer)]
+    assert end_on_turns([(0, 1)], turns, likelihood) == [(0, 1)]
 
 
 def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
