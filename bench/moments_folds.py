@@ -66,7 +66,7 @@ GROUPS = {
     "k, n": ("train_k_*", "train_n_*"),
     "o, p": ("train_o_*", "train_p_*"),
     "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
-    # The twelfth to nineteenth rounds', tuning talks since each was judged (docs/benchmarks.md).
+    # The twelfth to twentieth rounds', tuning talks since each was judged (docs/benchmarks.md).
     "v": ("train_v_*",),
     "w": ("train_w_*",),
     "y": ("train_y_*",),
@@ -75,6 +75,7 @@ GROUPS = {
     "a": ("train_a_*",),
     "l": ("train_l_*",),
     "m": ("train_m_*",),
+    "x": ("train_x_*",),
 }
 FIRST = "first rounds"
 
