@@ -14,11 +14,11 @@ words says who speaks, so the voice is read from the audio:
   on real readers taking turns (docs/benchmarks.md, "Speaker turns"). Two voices that
   measure less are taken for one, and then no edge moves.
 
-:func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
-overlap it and no other clip, taking a window as :data:`TURN_EDGE_LOG_ODDS` more likely one
-whole moment for each of its edges that falls where a speaker's turn starts or ends: the
-clip stays on the stretch the ranker chose while its edges move onto the exchange. Then
-:func:`follow_turns` moves a chosen clip's edges, one rule each:
+:func:`end_on_turns` re-chooses each chosen clip's end among the candidate windows with
+the same start, taking a window that ends where its speaker's turn ends as
+:data:`TURN_END_LOG_ODDS` more likely one whole moment; which moments are chosen does not
+change, only where each one stops. :func:`follow_turns` then moves a chosen clip's edges,
+one rule each:
 
 * a clip that starts on an answer, or one sentence into it, starts at the other voice's
   question just before;
@@ -41,10 +41,10 @@ from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
-# Log-odds added to a window for each of its edges on a turn change when a chosen clip is
-# chosen again, chosen on the tuning talks (docs/benchmarks.md, "The twenty-first round's
+# Log-odds added to a window that ends where its speaker's turn ends when a chosen clip's
+# end is re-chosen, chosen on the tuning talks (docs/benchmarks.md, "The twentieth round's
 # candidate").
-TURN_EDGE_LOG_ODDS = 2.0
+TURN_END_LOG_ODDS = 2.0
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
@@ -69,12 +69,11 @@ class Turns:
     voice: np.ndarray
     separation: float
 
-    # Plain bools, not numpy's: numpy's add as "or", and a window counts its turn edges.
     def starts_turn(self, index: int) -> bool:
-        return index == 0 or bool(self.voice[index] != self.voice[index - 1])
+        return index == 0 or self.voice[index] != self.voice[index - 1]
 
     def ends_turn(self, index: int) -> bool:
-        return index == len(self.voice) - 1 or bool(self.voice[index] != self.voice[index + 1])
+        return index == len(self.voice) - 1 or self.voice[index] != self.voice[index + 1]
 
     def turn_start(self, index: int) -> int:
         while not self.starts_turn(index):
@@ -125,30 +124,29 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
     return Turns(voice, round(separation, 2))
 
 
-def choose_on_turns(
+def end_on_turns(
     kept: Sequence[tuple[int, int]],
     turns: Turns,
     likelihood: Mapping[tuple[int, int], float],
     *,
     taken: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
-    ``likelihood`` (range -> the ranker's log-odds) that overlap it and touch no other range
-    of ``kept`` or ``taken``: the most likely once each one gains :data:`TURN_EDGE_LOG_ODDS`
-    for starting a turn and again for ending one, the shorter on a tie (the range itself is
-    always among them, so a range stays unless another is likelier)."""
+    """``kept`` (sentence ranges) with each range's end re-chosen among the candidate ranges of
+    ``likelihood`` (range -> the ranker's log-odds) that share its start and touch no other
+    range of ``kept`` or ``taken``: the most likely once those ending a turn gain
+    :data:`TURN_END_LOG_ODDS`, the shorter on a tie. A range that is not a candidate stays."""
+    ends_by_start: dict[int, list[int]] = {}
+    for first, last in likelihood:
+        ends_by_start.setdefault(first, []).append(last)
     chosen = []
     for index, (first, last) in enumerate(kept):
         others = [*kept[:index], *kept[index + 1 :], *taken]
-        best, best_value = (first, last), None
-        for (start, end), log_odds in likelihood.items():
-            if end < first or start > last or any(start <= b and a <= end for a, b in others):
-                continue
-            lifted = log_odds + TURN_EDGE_LOG_ODDS * (turns.starts_turn(start) + turns.ends_turn(end))
-            value = (lifted, -end, start)
-            if best_value is None or value > best_value:
-                best, best_value = (start, end), value
-        chosen.append(best)
+        ends = [end for end in ends_by_start.get(first, ()) if not any(first <= b and a <= end for a, b in others)]
+        if (first, last) not in likelihood or not ends:
+            chosen.append((first, last))
+            continue
+        lifted = {end: likelihood[first, end] + TURN_END_LOG_ODDS * turns.ends_turn(end) for end in ends}
+        chosen.append((first, max(ends, key=lambda end: (lifted[end], -end))))
     return chosen
 
 
