@@ -69,11 +69,12 @@ class Turns:
     voice: np.ndarray
     separation: float
 
+    # Plain bools, not numpy's: two of numpy's add as "or", a trap for a caller that counts.
     def starts_turn(self, index: int) -> bool:
-        return index == 0 or self.voice[index] != self.voice[index - 1]
+        return index == 0 or bool(self.voice[index] != self.voice[index - 1])
 
     def ends_turn(self, index: int) -> bool:
-        return index == len(self.voice) - 1 or self.voice[index] != self.voice[index + 1]
+        return index == len(self.voice) - 1 or bool(self.voice[index] != self.voice[index + 1])
 
     def turn_start(self, index: int) -> int:
         while not self.starts_turn(index):
@@ -196,16 +197,20 @@ def follow_turns(
 def power_spectra(audio: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The windowed power spectra of ``audio``'s 20 ms frames, a chunk at a time, each with
     its frames' indexes (also the floor ``bench.turns`` measures the voices against)."""
-    count = 1 + (len(audio) - _FRAME) // _HOP if len(audio) >= _FRAME else 0
+    count = _frame_count(audio)
     window, offsets = np.hanning(_FRAME).astype(np.float32), np.arange(_FRAME)
     for begin in range(0, count, _CHUNK):
         frames = np.arange(begin, min(count, begin + _CHUNK))
         yield frames, np.abs(np.fft.rfft(audio[offsets[None, :] + _HOP * frames[:, None]] * window, _FFT)) ** 2
 
 
+def _frame_count(audio: np.ndarray) -> int:
+    return 1 + (len(audio) - _FRAME) // _HOP if len(audio) >= _FRAME else 0
+
+
 def _cepstra(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mel cepstra 1-19 and the loudest mel band (log power) of every 20 ms frame."""
-    count = 1 + (len(audio) - _FRAME) // _HOP if len(audio) >= _FRAME else 0
+    count = _frame_count(audio)
     cepstra = np.empty((count, _CEPSTRA - 1), dtype=np.float32)
     loudness = np.empty(count, dtype=np.float32)
     for frames, power in power_spectra(audio):
