@@ -4,9 +4,10 @@ Every run of whole sentences whose padded length fits the options is a candidate
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
-transcript holds no moment), their ends are re-chosen and their edges follow the speaker
-turns when the audio holds two voices (:mod:`pipeline.moments.turns`) and scene cuts when a
-hook is given, and each kept clip gets its title, hooks, description and reason.
+transcript holds no moment), each is chosen again among the windows sharing most of its
+time and its edges follow the speaker turns when the audio holds two voices
+(:mod:`pipeline.moments.turns`) and scene cuts when a hook is given, and each kept clip gets
+its title, hooks, description and reason.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model
 from pipeline.moments.scoring import WindowScorer
-from pipeline.moments.turns import Turns, end_on_turns, follow_turns, read_turns
+from pipeline.moments.turns import Turns, choose_on_turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
 
 
@@ -103,7 +104,7 @@ class LocalAnalyser:
         kept = without_filler(chosen, self.analysis, already=len(taken))
         if self.turns is not None:
             options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
-            kept = end_on_turns(kept, self.turns, self.likelihood, taken=taken_ranges)
+            kept = choose_on_turns(kept, self.turns, self.likelihood, self.edges, taken=taken_ranges)
             kept = follow_turns(
                 kept,
                 self.turns,

@@ -14,11 +14,12 @@ words says who speaks, so the voice is read from the audio:
   on real readers taking turns (docs/benchmarks.md, "Speaker turns"). Two voices that
   measure less are taken for one, and then no edge moves.
 
-:func:`end_on_turns` re-chooses each chosen clip's end among the candidate windows with
-the same start, taking a window that ends where its speaker's turn ends as
-:data:`TURN_END_LOG_ODDS` more likely one whole moment; which moments are chosen does not
-change, only where each one stops. :func:`follow_turns` then moves a chosen clip's edges,
-one rule each:
+:func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
+cover most of the same time (:data:`SAME_MOMENT_IOU`) and touch no other clip, taking a
+window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each of its edges that
+falls where a speaker's turn starts or ends: the clip stays on the moment the ranker chose
+while its edges move onto the exchange. :func:`follow_turns` then moves a chosen clip's
+edges, one rule each:
 
 * a clip that starts on an answer, or one sentence into it, starts at the other voice's
   question just before;
@@ -41,10 +42,12 @@ from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
-# Log-odds added to a window that ends where its speaker's turn ends when a chosen clip's
-# end is re-chosen, chosen on the tuning talks (docs/benchmarks.md, "The twentieth round's
-# candidate").
-TURN_END_LOG_ODDS = 2.0
+# Log-odds added to a window for each of its edges on a turn change when a chosen clip is
+# chosen again, and the least share of their joint time (intersection over union) the
+# window must have in common with the clip: with any overlap a clip can drift onto the next
+# moment (docs/benchmarks.md, "The twenty-second round's candidate").
+TURN_EDGE_LOG_ODDS = 2.0
+SAME_MOMENT_IOU = 0.5
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
@@ -125,29 +128,44 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
     return Turns(voice, round(separation, 2))
 
 
-def end_on_turns(
+def choose_on_turns(
     kept: Sequence[tuple[int, int]],
     turns: Turns,
     likelihood: Mapping[tuple[int, int], float],
+    edges: Edges,
     *,
     taken: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """``kept`` (sentence ranges) with each range's end re-chosen among the candidate ranges of
-    ``likelihood`` (range -> the ranker's log-odds) that share its start and touch no other
-    range of ``kept`` or ``taken``: the most likely once those ending a turn gain
-    :data:`TURN_END_LOG_ODDS`, the shorter on a tie. A range that is not a candidate stays."""
-    ends_by_start: dict[int, list[int]] = {}
-    for first, last in likelihood:
-        ends_by_start.setdefault(first, []).append(last)
+    """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
+    ``likelihood`` (range -> the ranker's log-odds) whose padded time (``edges``) shares at
+    least :data:`SAME_MOMENT_IOU` of the joint time with it and that touch no other range of
+    ``kept`` or ``taken``: the most likely once each gains :data:`TURN_EDGE_LOG_ODDS` for
+    starting a turn and again for ending one, the shorter then the later-starting on a tie.
+    A range stays unless another is likelier; one that is not a candidate stays."""
+
+    def lifted(start: int, end: int) -> tuple[float, int, int]:
+        turn_edges = turns.starts_turn(start) + turns.ends_turn(end)
+        return likelihood[start, end] + TURN_EDGE_LOG_ODDS * turn_edges, -end, start
+
     chosen = []
     for index, (first, last) in enumerate(kept):
-        others = [*kept[:index], *kept[index + 1 :], *taken]
-        ends = [end for end in ends_by_start.get(first, ()) if not any(first <= b and a <= end for a, b in others)]
-        if (first, last) not in likelihood or not ends:
+        if (first, last) not in likelihood:
             chosen.append((first, last))
             continue
-        lifted = {end: likelihood[first, end] + TURN_END_LOG_ODDS * turns.ends_turn(end) for end in ends}
-        chosen.append((first, max(ends, key=lambda end: (lifted[end], -end))))
+        others = [*kept[:index], *kept[index + 1 :], *taken]
+        clip_start, clip_end = edges.starts[first], edges.ends[last]
+        best, best_value = (first, last), lifted(first, last)
+        for start, end in likelihood:
+            if end < first or start > last or any(start <= b and a <= end for a, b in others):
+                continue
+            window_start, window_end = edges.starts[start], edges.ends[end]
+            shared = min(clip_end, window_end) - max(clip_start, window_start)
+            if shared < SAME_MOMENT_IOU * (max(clip_end, window_end) - min(clip_start, window_start)):
+                continue
+            value = lifted(start, end)
+            if value > best_value:
+                best, best_value = (start, end), value
+        chosen.append(best)
     return chosen
 
 

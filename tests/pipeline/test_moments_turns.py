@@ -13,7 +13,15 @@ from pipeline.moments import ClipOptions
 from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
-from pipeline.moments.turns import MIN_SENTENCES, TURN_END_LOG_ODDS, Turns, end_on_turns, follow_turns, read_turns
+from pipeline.moments.turns import (
+    MIN_SENTENCES,
+    SAME_MOMENT_IOU,
+    TURN_EDGE_LOG_ODDS,
+    Turns,
+    choose_on_turns,
+    follow_turns,
+    read_turns,
+)
 from tests.pipeline.readers import agreement, taking_turns
 from tests.pipeline.test_moments_local import timed_transcript
 
@@ -167,32 +175,60 @@ def answer_windows(exchange, answer_end: float):
 
 
 def test_it_ends_a_clip_where_the_turn_ends_when_that_end_is_nearly_as_likely(exchange):
-    turns = exchange[2]
-    likelihood, question, answer = answer_windows(exchange, answer_end=1.5 - TURN_END_LOG_ODDS)
+    _, edges, turns = exchange
+    likelihood, question, answer = answer_windows(exchange, answer_end=1.5 - TURN_EDGE_LOG_ODDS)
     likelihood[question, answer - 1] = 1.0
 
-    assert end_on_turns([(question, answer - 1)], turns, likelihood) == [(question, answer)]
+    assert choose_on_turns([(question, answer - 1)], turns, likelihood, edges) == [(question, answer)]
 
 
 def test_it_keeps_the_likelier_end_when_the_turn_end_is_far_behind(exchange):
-    turns = exchange[2]
-    likelihood, question, answer = answer_windows(exchange, answer_end=-1.0 - TURN_END_LOG_ODDS)
+    _, edges, turns = exchange
+    likelihood, question, answer = answer_windows(exchange, answer_end=-1.0 - TURN_EDGE_LOG_ODDS)
     likelihood[question, answer - 1] = 0.5
 
-    assert end_on_turns([(question, answer - 1)], turns, likelihood) == [(question, answer - 1)]
+    assert choose_on_turns([(question, answer - 1)], turns, likelihood, edges) == [(question, answer - 1)]
 
 
 def test_it_never_ends_a_clip_on_another_clip_and_leaves_ranges_that_are_no_candidates(exchange):
-    turns = exchange[2]
+    _, edges, turns = exchange
     likelihood, question, answer = answer_windows(exchange, answer_end=5.0)
     clip = (question, answer - 2)
     neighbour = (answer, answer + 1)
     likelihood[clip] = 1.0
 
-    assert end_on_turns([clip, neighbour], turns, likelihood) == [clip, neighbour]
-    assert end_on_turns([clip], turns, likelihood, taken=[neighbour]) == [clip]
-    assert end_on_turns([clip], turns, likelihood) == [(question, answer)]
-    assert end_on_turns([(0, 1)], turns, likelihood) == [(0, 1)]
+    assert choose_on_turns([clip, neighbour], turns, likelihood, edges) == [clip, neighbour]
+    assert choose_on_turns([clip], turns, likelihood, edges, taken=[neighbour]) == [clip]
+    assert choose_on_turns([clip], turns, likelihood, edges) == [(question, answer)]
+    assert choose_on_turns([(0, 1)], turns, likelihood, edges) == [(0, 1)]
+
+
+def test_it_moves_a_clip_onto_the_turn_it_shares_most_of_its_time_with(exchange):
+    analysis, edges, turns = exchange
+    opening = index_of(analysis, GUEST_ANSWERS[0])
+    second = index_of(analysis, GUEST_ANSWERS[1])
+    last = index_of(analysis, GUEST_ANSWERS[-1])
+    assert turns.starts_turn(opening) and not turns.starts_turn(second)
+    greeting = (0, index_of(analysis, GUEST_GREETS[0]))
+    likelihood = {(second, last): 1.0, (opening, last): 1.5 - TURN_EDGE_LOG_ODDS, greeting: 9.0}
+
+    assert choose_on_turns([(second, last)], turns, likelihood, edges) == [(opening, last)]
+    likelihood[opening, last] = 0.5 - TURN_EDGE_LOG_ODDS
+    assert choose_on_turns([(second, last)], turns, likelihood, edges) == [(second, last)]
+
+
+def test_it_never_moves_a_clip_onto_a_window_sharing_less_than_its_share_of_the_time(exchange):
+    analysis, edges, turns = exchange
+    question = index_of(analysis, HOST_ASKS[-1])
+    answer = index_of(analysis, GUEST_ANSWERS[-1])
+    clip = (question, answer)
+    later = (answer, len(analysis.sentences) - 1)
+    shared = edges.ends[answer] - edges.starts[answer]
+    joint = edges.ends[later[1]] - edges.starts[question]
+    assert shared < SAME_MOMENT_IOU * joint
+    likelihood = {clip: 0.0, later: 9.0}
+
+    assert choose_on_turns([clip], turns, likelihood, edges) == [clip]
 
 
 def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
