@@ -66,7 +66,7 @@ GROUPS = {
     "k, n": ("train_k_*", "train_n_*"),
     "o, p": ("train_o_*", "train_p_*"),
     "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
-    # The twelfth to twenty-first rounds', tuning talks since each was judged (docs/benchmarks.md).
+    # The twelfth to twenty-second rounds', tuning talks since each was judged (docs/benchmarks.md).
     "v": ("train_v_*",),
     "w": ("train_w_*",),
     "y": ("train_y_*",),
@@ -77,6 +77,7 @@ GROUPS = {
     "m": ("train_m_*",),
     "x": ("train_x_*",),
     "aa": ("train_aa_*",),
+    "ab": ("train_ab_*",),
 }
 FIRST = "first rounds"
 
