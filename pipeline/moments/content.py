@@ -7,8 +7,8 @@ is content. Talk alternates in runs (a story, then a sponsor read, then banter),
 sentence by sentence, so a two-state hidden Markov model over the transcript smooths
 those likelihoods into posteriors with the forward-backward algorithm. The probe reads
 meaning, not English words, so it works on any language the embedding model knows; for a
-language the English word lists cannot read, a second calibration over the probe score
-alone stands in for the first (see :meth:`Probe.likelihood`).
+language the English word lists cannot read, a reading of its own stands in: a direction
+on the embeddings and a calibration over its score alone (see :meth:`Probe.likelihood`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,11 @@ class Probe:
     bias: float
     # Logistic calibration over (probe score, lexical filler, 1): the likelihood of content.
     calibration: np.ndarray  # (3,)
-    # The same over (probe score, 1), for sentences no word list can read.
+    # For sentences no word list can read: a direction on the raw embeddings, its bias, and
+    # a logistic calibration over (that score, 1). A refit for English may keep the reading
+    # of other languages it had (``bench.train_moments --keep-other-languages``).
+    weights_without_words: np.ndarray  # (dims,)
+    bias_without_words: float
     calibration_without_words: np.ndarray  # (2,)
     # Probability that the next sentence is in the same state (content or filler).
     stay: float
@@ -47,10 +51,11 @@ class Probe:
 
         A cue of 0 says "no housekeeping words here", which in English is evidence of
         content: the first calibration leans on it. In a language the lists cannot read it
-        is no evidence at all, so those sentences take the calibration fitted without it.
+        is no evidence at all, so those sentences take the reading fitted without it.
         """
         if lexical_filler is None:
-            features = np.column_stack([self.score(embeddings), np.ones(len(embeddings))])
+            score = embeddings @ self.weights_without_words + self.bias_without_words
+            features = np.column_stack([score, np.ones(len(embeddings))])
             return _sigmoid(features @ self.calibration_without_words)
         features = np.column_stack([self.score(embeddings), lexical_filler, np.ones(len(embeddings))])
         return _sigmoid(features @ self.calibration)
@@ -68,6 +73,8 @@ def load_probe(path: Path = PROBE_FILE) -> Probe:
             weights=data["weights"],
             bias=float(data["bias"]),
             calibration=data["calibration"],
+            weights_without_words=data["weights_without_words"],
+            bias_without_words=float(data["bias_without_words"]),
             calibration_without_words=data["calibration_without_words"],
             stay=float(data["stay"]),
             prior=float(data["prior"]),

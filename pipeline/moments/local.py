@@ -29,7 +29,7 @@ from pipeline.moments.boundaries import (
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import WindowEvidence, load_model
+from pipeline.moments.ranker import WindowEvidence, load_model, without_merges
 from pipeline.moments.scoring import WindowScorer
 from pipeline.moments.turns import Turns, choose_on_turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
@@ -81,6 +81,7 @@ class LocalAnalyser:
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
         likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
+        likelihood = without_merges(ranges, likelihood, self.analysis.breaks)
         return dict(zip(ranges, likelihood.tolist(), strict=True))
 
     def find(

@@ -196,10 +196,11 @@ def without_merges(ranges: Sequence[tuple[int, int]], ranking: np.ndarray, break
     pauses are all alike, it rates the merged window above either moment alone, for the
     content that follows each (docs/benchmarks.md, "The eleventh round"). The rule keeps
     that case out of the learned model; on the tuning talks it costs one moment in a
-    thousand. The shipped models, fitted on talks with a longer pause at each block's edge,
-    never merge, and the analyser does not apply the rule: it is measured with a refit by
-    ``python -m bench.moments_folds --merges-last`` and would ship with one, judged by a
-    round (docs/benchmarks.md, "The twelfth round").
+    thousand. The analyser applies it to every ranking (a merged window ranks last, and
+    cannot be chosen again): a content probe refitted on more talks, as the twenty-third
+    round's was, can rate such a merge too (docs/benchmarks.md, "The twelfth round" and
+    "The twenty-third round's candidate"). ``python -m bench.moments_folds --merges-last``
+    measures it with a refitted ranker.
     """
     where = {window: index for index, window in enumerate(ranges)}
     ranked = np.array(ranking, dtype=float)

@@ -213,3 +213,27 @@ def test_it_teaches_the_content_probe_the_talks_in_other_languages_by_meaning_al
     taught = train_moments.fit(every, 10.0, Sums.of([t.embeddings for t in every], [t.labels for t in every]))[0]
     assert np.allclose(probe.weights, taught.weights)
     assert not np.allclose(probe.weights, train_moments.fit_probe(talks, 10.0).weights)
+
+
+def test_it_keeps_the_reading_of_other_languages_when_asked_and_refits_it_otherwise():
+    rng = np.random.default_rng(5)
+
+    def talk(n: int, shift: float) -> TalkData:
+        labels = (rng.random(n) < 0.4).astype(float)
+        return TalkData("en", None, rng.normal(size=(n, 384)) + shift * labels[:, None], labels, 1 - labels)
+
+    kept = train_moments.fit_probe([talk(40, 1.0), talk(50, 1.0)], 10.0)
+    refit = train_moments.fit_probe([talk(60, 2.0), talk(70, 2.0), talk(40, 2.0)], 10.0)
+    sentences = rng.normal(size=(12, 384))
+    lexical = rng.random(12)
+
+    # A fresh fit reads a language without word lists by its own ridge, folded onto the
+    # raw embeddings: the score is the same, the calibration the one fitted without words.
+    folded = sentences @ refit.weights_without_words + refit.bias_without_words
+    assert np.allclose(folded, refit.score(sentences))
+
+    both = train_moments.kept_other_languages(refit, kept)
+
+    assert np.allclose(both.likelihood(sentences, None), kept.likelihood(sentences, None))
+    assert not np.allclose(both.likelihood(sentences, None), refit.likelihood(sentences, None))
+    assert np.allclose(both.likelihood(sentences, lexical), refit.likelihood(sentences, lexical))

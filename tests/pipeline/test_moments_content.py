@@ -82,10 +82,27 @@ def test_it_reads_a_language_the_word_lists_cannot_by_the_probe_alone():
     assert reads_words("en") and reads_words("en-GB") and reads_words("") and not reads_words("pt-BR")
 
 
+def test_it_reads_a_language_without_word_lists_by_its_own_direction():
+    probe = load_probe()
+    other = dataclasses.replace(
+        probe, weights_without_words=-probe.weights_without_words, bias_without_words=-probe.bias_without_words
+    )
+    sentences = embed(HOUSEKEEPING_ES + STORY_ES)
+    lexical = np.zeros(len(sentences))
+
+    # The English reading leans on the word lists; the other one must not move with it.
+    assert np.allclose(other.likelihood(sentences, lexical), probe.likelihood(sentences, lexical))
+    read, flipped = probe.likelihood(sentences, None), other.likelihood(sentences, None)
+    assert read[-1] > read[0] and flipped[-1] < flipped[0], "the story and the greeting swap places"
+    calibrated = probe.calibration_without_words
+    score = sentences @ probe.weights_without_words + probe.bias_without_words
+    assert np.allclose(probe.likelihood(sentences, None), 1 / (1 + np.exp(-(calibrated[0] * score + calibrated[1]))))
+
+
 def test_it_ships_a_probe_trained_on_the_tuning_talks():
     probe = load_probe()
 
-    assert probe.weights.shape == probe.mean.shape == (DIMENSIONS,)
+    assert probe.weights.shape == probe.mean.shape == probe.weights_without_words.shape == (DIMENSIONS,)
     assert 0.5 < probe.stay < 1.0 and 0.1 < probe.prior < 0.9
     # More housekeeping words must make content less likely, whatever the meaning says.
     assert probe.calibration[1] < 0

@@ -14,12 +14,13 @@ from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import (
     EDGE_EVIDENCE_CAP,
     FEATURES,
+    MERGE_HALVES_ABOVE,
     MODEL_FILE,
     WindowEvidence,
     load_model,
     without_merges,
 )
-from tests.pipeline.test_moments_local import ADVICE, GREETING, SPONSOR, STORY, timed_transcript
+from tests.pipeline.test_moments_local import ADVICE, BAKING, GREETING, SPONSOR, STORY, timed_transcript
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,19 @@ def test_it_ranks_two_moments_merged_at_their_topic_break_last():
     one_moment = both_moments.copy()
     one_moment[1] = -0.2
     assert list(without_merges(ranges, one_moment, breaks)) == list(one_moment), "a half below 0 is no moment"
+
+
+def test_it_ranks_two_moments_told_back_to_back_last_in_the_analyser():
+    transcript = timed_transcript(GREETING, STORY, BAKING, GREETING[:2])
+    local = LocalAnalyser(analyse_transcript(transcript), ClipOptions(min_length=5, max_length=60, clip_count=2))
+    first, turn = len(GREETING), len(GREETING) + len(STORY)
+    last = turn + len(BAKING) - 1
+
+    likelihood = local.likelihood
+
+    assert min(likelihood[first, turn - 1], likelihood[turn, last]) > MERGE_HALVES_ABOVE
+    assert likelihood[first, last] == -np.inf
+    assert all(span.last < turn or span.first >= turn for span in local.find(2)[0])
 
 
 def test_it_refuses_a_model_fitted_on_other_features(tmp_path):
