@@ -15,7 +15,7 @@ words says who speaks, so the voice is read from the audio:
   measure less are taken for one, and then no edge moves.
 
 :func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
-cover most of the same time (:data:`SAME_MOMENT_IOU`) and touch no other clip, taking a
+share enough of its time (:data:`SAME_MOMENT_IOU`) and touch no other clip, taking a
 window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each of its edges that
 falls where a speaker's turn starts or ends: the clip stays on the moment the ranker chose
 while its edges move onto the exchange. :func:`follow_turns` then moves a chosen clip's
@@ -45,9 +45,10 @@ TWO_VOICES = 5.0
 # Log-odds added to a window for each of its edges on a turn change when a chosen clip is
 # chosen again, and the least share of their joint time (intersection over union) the
 # window must have in common with the clip: with any overlap a clip can drift onto the next
-# moment (docs/benchmarks.md, "The twenty-second round's candidate").
+# moment (docs/benchmarks.md, "The twenty-second round's candidate"); below about a quarter
+# it starts to (docs/benchmarks.md, "The twenty-fourth round's candidate").
 TURN_EDGE_LOG_ODDS = 2.0
-SAME_MOMENT_IOU = 0.5
+SAME_MOMENT_IOU = 0.35
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
