@@ -12,7 +12,8 @@ what the ranker reads, is chosen without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
-[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker] [--other-languages]``.
+[--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker] [--other-languages]
+[--read-once [--shipped-edges]]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
@@ -25,7 +26,13 @@ left out past the clips always kept (``CONTENT_FLOOR`` of :mod:`pipeline.moments
 the default; ``off`` keeps every window). ``--shipped-ranker`` refits only the content
 probe in each fold and reads every group with the shipped window ranker and edge probes
 (``pipeline/moments/window_model.npz``): fair for the groups that ranker was not fitted on
-(all but the first rounds), and the way to judge a probe alone. ``--other-languages``
+(all but the first rounds), and the way to judge a probe alone. ``--read-once`` reads each
+talk once, by probes fitted without its group (:func:`read_by_group`; minutes where the
+folds' own readings take hours), fits each group's ranker on the other groups' readings and
+scores the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps (its turn rules
+and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); with
+``--shipped-edges`` the talks are read by the shipped edge probes, and the shipped ranker is
+scored on the same readings beside the refitted one. ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
@@ -42,11 +49,20 @@ import math
 import os
 import sys
 
+import numpy as np
+
 from bench.machine import describe
-from bench.moments import GAPS, Score
+from bench.moments import GAPS, Prepared, Score, evaluate
 from bench.train_moments import (
     SHORT_WEIGHT,
     SPILL_WEIGHT,
+    Clip,
+    Sums,
+    TalkData,
+    Windows,
+    edge_probes,
+    edge_sums,
+    fit,
     fit_all,
     fit_probe,
     fit_windows,
@@ -58,7 +74,7 @@ from bench.train_moments import (
 )
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import CONTENT_FLOOR
-from pipeline.moments.ranker import load_model
+from pipeline.moments.ranker import load_model, without_merges
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
 # first rounds, written while the analyser was developed).
@@ -88,6 +104,42 @@ def group_of(name: str) -> str:
     return next((g for g, patterns in GROUPS.items() if any(fnmatch.fnmatch(name, p) for p in patterns)), FIRST)
 
 
+def read_by_group(talks: list[TalkData], strength: float, shipped_edges: bool = False) -> dict[str, Windows]:
+    """Each talk's windows, read once by the content probe and the edge probes fitted without
+    its group's talks (with ``shipped_edges``, by the shipped edge probes), by talk name.
+
+    A group's ranker is then fitted on the other groups' readings, whose probes did see that
+    group: a small leak, the price of reading each talk once rather than once in every fold
+    it is taught in.
+    """
+    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    sides = edge_sums(talks, sums)
+    shipped = load_model()
+    readings = {}
+    for group in (FIRST, *GROUPS):
+        inside = [index for index, talk in enumerate(talks) if group_of(talk.name) == group]
+        if not inside:
+            continue
+        probe, _ = fit(talks, strength, sums, without=inside)
+        edges = (shipped.opens, shipped.closes) if shipped_edges else edge_probes(sides, strength, inside)
+        for index in inside:
+            readings[talks[index].name] = windows(talks[index], probe, *edges)
+        print(f"  {group}: {len(inside)} talks read by probes fitted on {len(talks) - len(inside)}", flush=True)
+    return readings
+
+
+def chosen_by_analyser(prepared: Prepared, found: Windows, likelihood: np.ndarray) -> Score:
+    """How the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps cover the talk's
+    planted moments when the windows are rated ``likelihood``: merges of two moments last, then
+    the analyser's own choice, filler floor and turn rules."""
+    local = found.local
+    rated = without_merges(found.ranges, likelihood, local.analysis.breaks)
+    # find() reads the windows' ratings from this cached property, where the analyser keeps them.
+    local.__dict__["likelihood"] = dict(zip(found.ranges, rated.tolist(), strict=True))
+    spans, _ = local.find(len(prepared.planted))
+    return evaluate(prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
@@ -104,7 +156,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--other-languages", action="store_true", help="teach the content probe the talks in tune_languages too"
     )
+    parser.add_argument(
+        "--read-once", action="store_true", help="read each talk once, by probes fitted without its group"
+    )
+    parser.add_argument(
+        "--shipped-edges", action="store_true", help="with --read-once: read by the shipped edge probes"
+    )
     args = parser.parse_args(argv)
+    if args.shipped_edges and not args.read_once:
+        parser.error("--shipped-edges reads with --read-once only")
+    if args.read_once and (
+        args.joined or args.also_gaps or args.shipped_ranker or args.other_languages or args.merges_last
+        or args.floors != [CONTENT_FLOOR]
+    ):  # fmt: skip
+        parser.error("--read-once scores the analyser's own clips from the talks' one reading alone")
     print(f"machine: {describe()}")
     config = PipelineConfig.from_env(os.environ)
     talks = labelled(config, args.exclude, args.gaps)
@@ -112,12 +177,18 @@ def main(argv: list[str]) -> int:
         talks = spoken_again(talks, config, args.also_gaps, args.exclude)
     also = in_other_languages() if args.other_languages else []
     settings = list(itertools.product(args.weights, args.spill, args.short, args.floors))
-    scores = {setting: {} for setting in settings}
+    scores = {_name(setting): {} for setting in settings}
+    readings = read_by_group(talks, args.ridge, args.shipped_edges) if args.read_once else {}
+    if args.shipped_edges:
+        scores[SHIPPED] = {}
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
         if not inside:
             continue
         outside = [talk for talk in talks if group_of(talk.name) != group]
+        if args.read_once:
+            _score_read_once(group, inside, [readings[talk.name] for talk in outside], readings, args, scores)
+            continue
         if args.shipped_ranker:
             # Only the probe is refitted, so no talk needs reading by probes fitted without it.
             probe, model = fit_probe(outside, args.ridge, also), load_model()
@@ -133,21 +204,54 @@ def main(argv: list[str]) -> int:
         for talk in inside:
             found = windows(talk, probe, model.opens, model.closes)
             logits = {pair: fitted.logit(found.rows) for pair, fitted in models.items()}
-            for weight, spill, short, floor in settings:
-                logit = logits[spill, short]
-                scores[weight, spill, short, floor].setdefault(group, Score()).add(
-                    picked(talk.prepared, found, logit + weight * found.edges, args.merges_last, floor)
+            for setting in settings:
+                weight, spill, short, floor = setting
+                scores[_name(setting)].setdefault(group, Score()).add(
+                    picked(talk.prepared, found, logits[spill, short] + weight * found.edges, args.merges_last, floor)
                 )
-    for setting in settings:
-        weight, spill, short, floor = setting
-        name = f"edge evidence {weight:g}, spill {spill:g}, short {short:g}, floor {floor:g}"
+    for name, by_group in scores.items():
         later = Score()
-        for group, score in scores[setting].items():
+        for group, score in by_group.items():
             print(f"{name}, {group}: {score.line()}")
             if group != FIRST:
                 later.add(score)
         print(f"{name}, the later groups: {later.line()}")
     return 0
+
+
+SHIPPED = "the shipped ranker"
+
+
+def _name(setting: tuple[float, float, float, float]) -> str:
+    weight, spill, short, floor = setting
+    return f"edge evidence {weight:g}, spill {spill:g}, short {short:g}, floor {floor:g}"
+
+
+def _score_read_once(
+    group: str,
+    inside: list[TalkData],
+    taught: list[Windows],
+    readings: dict[str, Windows],
+    args: argparse.Namespace,
+    scores: dict[str, dict[str, Score]],
+) -> None:
+    """Score the group's talks, read once, with rankers fitted on the other groups' ``taught``
+    readings (and, with ``--shipped-edges``, with the shipped ranker)."""
+    models = {
+        (spill, short): fit_windows(taught, taught[0].opens, taught[0].closes, spill, short)
+        for spill in args.spill
+        for short in args.short
+    }
+    print(f"  {group}: {len(inside)} talks ranked by rankers fitted on {len(taught)}", flush=True)
+    for talk in inside:
+        found = readings[talk.name]
+        for weight, spill, short in itertools.product(args.weights, args.spill, args.short):
+            likelihood = models[spill, short].logit(found.rows) + weight * found.edges
+            name = _name((weight, spill, short, CONTENT_FLOOR))
+            scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
+        if args.shipped_edges:
+            likelihood = load_model().ranking(found.rows, found.edges)
+            scores[SHIPPED].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
 
 
 def _floor(text: str) -> float:

@@ -321,11 +321,11 @@ def logistic(
     return coef
 
 
-def fit(talks: list[TalkData], strength: float, sums: Sums, without: int | None = None) -> tuple[Probe, np.ndarray]:
-    """The probe from ``talks`` (but the one at index ``without``) and the out-of-fold
+def fit(talks: list[TalkData], strength: float, sums: Sums, without: Sequence[int] = ()) -> tuple[Probe, np.ndarray]:
+    """The probe from ``talks`` (but those at the indices ``without``) and the out-of-fold
     probe scores it was calibrated on; ``sums`` are the talks' :class:`Sums` of content labels."""
-    outside = [] if without is None else [without]
-    used = [i for i in range(len(talks)) if i != without]
+    outside = list(without)
+    used = [i for i in range(len(talks)) if i not in outside]
     out_of_fold = []
     for index in used:
         mean, scale, weights, bias = sums.ridge(strength, [*outside, index])
@@ -501,7 +501,7 @@ def fit_all(
     sides = edge_sums(talks, sums.first(len(talks)))
     held_out = []
     for index, talk in enumerate(talks):
-        probe, _ = fit(taught, strength, sums, without=index)
+        probe, _ = fit(taught, strength, sums, without=[index])
         if note is not None:
             note(talk, probe)
         edges = edge_probes(sides, strength, [index])

@@ -1,8 +1,21 @@
-"""bench.moments_folds: which group of rounds each tuning talk is read in."""
+"""bench.moments_folds: which group of rounds each tuning talk is read in, reading each talk
+once by probes fitted without its group, and scoring the clips the analyser itself keeps."""
 
 from __future__ import annotations
 
-from bench.moments_folds import FIRST, GROUPS, group_of
+import dataclasses
+
+import numpy as np
+
+from bench.languages import lay_out
+from bench.moments import DATA, Block, Talk, evaluate, read_talk
+from bench.moments_folds import FIRST, GROUPS, chosen_by_analyser, group_of, read_by_group
+from bench.train_moments import Clip, TalkData, lexical_cue, windows
+from pipeline.config import PipelineConfig
+from pipeline.moments import ClipOptions, find_moments
+from pipeline.moments.content import load_probe
+from pipeline.moments.embeddings import embed
+from pipeline.moments.ranker import load_model
 
 
 def test_it_reads_each_round_with_its_group_and_the_rest_with_the_first_rounds():
@@ -21,3 +34,51 @@ def test_it_reads_each_round_with_its_group_and_the_rest_with_the_first_rounds()
     assert group_of("train_ad_tiler") == "ad"
     assert group_of("train_b_fog_signals") == group_of("interview_panel") == FIRST
     assert FIRST not in GROUPS
+
+
+def _laid_out(name: str, seed: int) -> TalkData:
+    """A talk of eight blocks, steadily timed, with random embeddings (the reading needs none real)."""
+    blocks = []
+    for index in range(8):
+        kind = "planted" if index % 2 else "filler"
+        sentences = " ".join(f"This is sentence {n} of block {index} in the talk, told plainly." for n in range(5))
+        blocks.append(Block(kind, f"b{index}", [("1", sentences)]))
+    prepared, labels = lay_out(Talk(name, "solo talk", blocks), "en")
+    embeddings = np.random.default_rng(seed).normal(size=(len(labels), 16)).astype(np.float32)
+    return TalkData(name, prepared, embeddings, labels, lexical_cue(prepared.transcript.sentences))
+
+
+def test_it_reads_each_talk_by_probes_fitted_without_its_group():
+    names = ("solo_vlog", "talk_podcast", "train_k_locksmith", "train_n_farrier")
+    talks = [_laid_out(name, seed) for seed, name in enumerate(names)]
+    before = read_by_group(talks, strength=10.0)
+
+    # A first rounds' talk taught otherwise: the probes reading its group never saw it, the others' did.
+    flipped = dataclasses.replace(talks[0], labels=1.0 - talks[0].labels)
+    after = read_by_group([flipped, *talks[1:]], strength=10.0)
+
+    for name in ("solo_vlog", "talk_podcast"):
+        assert np.array_equal(before[name].rows, after[name].rows)
+    for name in ("train_k_locksmith", "train_n_farrier"):
+        assert not np.array_equal(before[name].rows, after[name].rows)
+    # One group's two talks are read by the same probes, fitted on the first rounds' talk alone.
+    assert before["train_k_locksmith"].opens is before["train_n_farrier"].opens
+
+
+def test_it_scores_the_clips_the_analyser_itself_keeps():
+    prepared, labels = lay_out(read_talk(DATA / "tune" / "solo_vlog.txt"), "en")
+    sentences = prepared.transcript.sentences
+    talk = TalkData("solo_vlog", prepared, embed([s.sentence for s in sentences]), labels, lexical_cue(sentences))
+    model = load_model()
+
+    found = windows(talk, load_probe(), model.opens, model.closes)
+    score = chosen_by_analyser(prepared, found, model.ranking(found.rows, found.edges))
+
+    options = ClipOptions(clip_count=len(prepared.planted))
+    result = find_moments(prepared.transcript, options, PipelineConfig(), audio=prepared.audio)
+    clips = [Clip(m.start, m.end, rank) for rank, m in enumerate(result.moments, start=1)]
+    expected = evaluate(prepared, clips)[0]
+    assert score.clips == expected.clips == len(prepared.planted)
+    assert expected.covered > 0
+    got = (score.covered, score.filler_edges, score.errors)
+    assert got == (expected.covered, expected.filler_edges, expected.errors)
