@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 
 from bench.languages import lay_out
-from bench.moments import DATA, Block, Talk, evaluate, read_talk
+from bench.moments import DATA, evaluate, read_talk
 from bench.moments_folds import FIRST, GROUPS, chosen_by_analyser, group_of, read_by_group
 from bench.train_moments import Clip, TalkData, lexical_cue, windows
 from pipeline.config import PipelineConfig
@@ -16,6 +16,7 @@ from pipeline.moments import ClipOptions, find_moments
 from pipeline.moments.content import load_probe
 from pipeline.moments.embeddings import embed
 from pipeline.moments.ranker import load_model
+from tests.bench.laid_out import laid_out
 
 
 def test_it_reads_each_round_with_its_group_and_the_rest_with_the_first_rounds():
@@ -36,21 +37,9 @@ def test_it_reads_each_round_with_its_group_and_the_rest_with_the_first_rounds()
     assert FIRST not in GROUPS
 
 
-def _laid_out(name: str, seed: int) -> TalkData:
-    """A talk of eight blocks, steadily timed, with random embeddings (the reading needs none real)."""
-    blocks = []
-    for index in range(8):
-        kind = "planted" if index % 2 else "filler"
-        sentences = " ".join(f"This is sentence {n} of block {index} in the talk, told plainly." for n in range(5))
-        blocks.append(Block(kind, f"b{index}", [("1", sentences)]))
-    prepared, labels = lay_out(Talk(name, "solo talk", blocks), "en")
-    embeddings = np.random.default_rng(seed).normal(size=(len(labels), 16)).astype(np.float32)
-    return TalkData(name, prepared, embeddings, labels, lexical_cue(prepared.transcript.sentences))
-
-
 def test_it_reads_each_talk_by_probes_fitted_without_its_group():
     names = ("solo_vlog", "talk_podcast", "train_k_locksmith", "train_n_farrier")
-    talks = [_laid_out(name, seed) for seed, name in enumerate(names)]
+    talks = [laid_out(name, seed) for seed, name in enumerate(names)]
     before = read_by_group(talks, strength=10.0)
 
     # A first rounds' talk taught otherwise: the probes reading its group never saw it, the others' did.

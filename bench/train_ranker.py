@@ -1,0 +1,59 @@
+"""Refit the window ranker alone on every tuning talk, keeping the shipped edge probes (issue 16).
+
+:mod:`bench.train_moments` fits the ranker on each talk read by probes fitted without that
+one talk, which reads every talk once per talk and takes hours for the 389 tuning talks
+on two cores. Here each talk is read once, as :func:`bench.moments_folds.read_by_group`
+reads it for ``--read-once --shipped-edges``: by the content probe fitted without its round
+(so the ranker learns from evidence as unseen talks produce it) and by the shipped edge
+probes, which the written model keeps. That command is this fit's cross-validation: each
+group's ranker there is this one fitted without the group. The content probe is not
+rewritten; the product reads talks with the shipped one.
+
+Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
+[--exclude GLOB ...] [--dry-run]`` (about 25 minutes for the 389 talks on two cores,
+most of it reading them; ``--ridge`` is the held-out content probes' strength).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bench.machine import describe
+from bench.moments import GAPS
+from bench.moments_folds import read_by_group
+from bench.train_moments import TalkData, fit_windows, labelled
+from pipeline.config import PipelineConfig
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowModel, load_model
+
+
+def fit_ranker(talks: list[TalkData], strength: float) -> WindowModel:
+    """The window ranker fitted on every talk's one reading, with the shipped edge probes."""
+    readings = read_by_group(talks, strength, shipped_edges=True)
+    shipped = load_model()
+    return fit_windows(list(readings.values()), shipped.opens, shipped.closes)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ridge", type=float, default=2000.0, help="the held-out content probes' ridge strength")
+    parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
+    parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
+    parser.add_argument("--dry-run", action="store_true", help="report only; do not write the ranker")
+    args = parser.parse_args(argv)
+    print(f"machine: {describe()}")
+    talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
+    print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
+    before, model = load_model(), fit_ranker(talks, args.ridge)
+    # The weights on standardised evidence, old beside new, show what the refit changed.
+    for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
+        print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")
+    if not args.dry_run:
+        model.save(MODEL_FILE)
+        print(f"wrote {MODEL_FILE.relative_to(MODEL_FILE.parents[2])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
