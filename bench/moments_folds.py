@@ -82,7 +82,7 @@ GROUPS = {
     "k, n": ("train_k_*", "train_n_*"),
     "o, p": ("train_o_*", "train_p_*"),
     "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
-    # The twelfth to twenty-fourth rounds', tuning talks since each was judged (docs/benchmarks.md).
+    # The twelfth to twenty-fifth rounds', tuning talks since each was judged (docs/benchmarks.md).
     "v": ("train_v_*",),
     "w": ("train_w_*",),
     "y": ("train_y_*",),
@@ -96,6 +96,7 @@ GROUPS = {
     "ab": ("train_ab_*",),
     "ac": ("train_ac_*",),
     "ad": ("train_ad_*",),
+    "ae": ("train_ae_*",),
 }
 FIRST = "first rounds"
 

@@ -10,8 +10,8 @@ group's ranker there is this one fitted without the group. The content probe is 
 rewritten; the product reads talks with the shipped one.
 
 Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
-[--exclude GLOB ...] [--dry-run]`` (about 25 minutes for the 389 talks on two cores,
-most of it reading them; ``--ridge`` is the held-out content probes' strength).
+[--exclude GLOB ...] [--dry-run]`` (about 9 minutes for the 389 talks on two cores,
+most of it loading them; ``--ridge`` is the held-out content probes' strength).
 """
 
 from __future__ import annotations
