@@ -13,7 +13,7 @@ what the ranker reads, is chosen without the talks that judge it.
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
 [--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker] [--other-languages]
-[--read-once [--shipped-edges]]``.
+[--read-once [--shipped-edges [--blend 0.25 0.4]]]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
 ``SHORT_WEIGHT`` of :mod:`bench.train_moments`); every combination with every edge weight
 is reported, the ranker refitted for each on the same held-out windows. ``--merges-last``
@@ -32,7 +32,10 @@ folds' own readings take hours), fits each group's ranker on the other groups' r
 scores the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps (its turn rules
 and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); with
 ``--shipped-edges`` the talks are read by the shipped edge probes, and the shipped ranker is
-scored on the same readings beside the refitted one. ``--other-languages``
+scored on the same readings beside the refitted one; ``--joined`` then teaches each group's
+ranker the other groups' joined copies, read once like their talks, and ``--blend`` scores
+rankers whose log-odds are these shares of the refitted one's, the rest the shipped one's
+(:func:`bench.train_ranker.blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
@@ -43,6 +46,7 @@ round's outcome"): the first on the branch ``eleventh-round-experiment``, the on
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import fnmatch
 import itertools
 import math
@@ -67,6 +71,7 @@ from bench.train_moments import (
     fit_probe,
     fit_windows,
     in_other_languages,
+    joined,
     labelled,
     picked,
     spoken_again,
@@ -74,7 +79,7 @@ from bench.train_moments import (
 )
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import CONTENT_FLOOR
-from pipeline.moments.ranker import load_model, without_merges
+from pipeline.moments.ranker import EDGE_EVIDENCE_LOGITS, load_model, without_merges
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
 # first rounds, written while the analyser was developed).
@@ -105,9 +110,13 @@ def group_of(name: str) -> str:
     return next((g for g, patterns in GROUPS.items() if any(fnmatch.fnmatch(name, p) for p in patterns)), FIRST)
 
 
-def read_by_group(talks: list[TalkData], strength: float, shipped_edges: bool = False) -> dict[str, Windows]:
+def read_by_group(
+    talks: list[TalkData], strength: float, shipped_edges: bool = False, with_joined: bool = False
+) -> dict[str, Windows]:
     """Each talk's windows, read once by the content probe and the edge probes fitted without
-    its group's talks (with ``shipped_edges``, by the shipped edge probes), by talk name.
+    its group's talks (with ``shipped_edges``, by the shipped edge probes), by talk name; with
+    ``with_joined``, each also holds its :func:`~bench.train_moments.joined` copy read by the
+    same probes (:attr:`~bench.train_moments.Windows.also`), for a ranker to be taught.
 
     A group's ranker is then fitted on the other groups' readings, whose probes did see that
     group: a small leak, the price of reading each talk once rather than once in every fold
@@ -124,7 +133,12 @@ def read_by_group(talks: list[TalkData], strength: float, shipped_edges: bool = 
         probe, _ = fit(talks, strength, sums, without=inside)
         edges = (shipped.opens, shipped.closes) if shipped_edges else edge_probes(sides, strength, inside)
         for index in inside:
-            readings[talks[index].name] = windows(talks[index], probe, *edges)
+            found = windows(talks[index], probe, *edges)
+            if with_joined:
+                # Only its evidence teaches a ranker, and without its analyser the copy's
+                # audio is freed: every talk's twice over would not fit in memory.
+                found.also = [dataclasses.replace(windows(joined(talks[index]), probe, *edges), local=None)]
+            readings[talks[index].name] = found
         print(f"  {group}: {len(inside)} talks read by probes fitted on {len(talks) - len(inside)}", flush=True)
     return readings
 
@@ -163,11 +177,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--shipped-edges", action="store_true", help="with --read-once: read by the shipped edge probes"
     )
+    parser.add_argument(
+        "--blend", type=float, nargs="+", default=[], help="with --shipped-edges: these shares of the refitted ranker"
+    )
     args = parser.parse_args(argv)
+    if args.blend and not args.shipped_edges:
+        parser.error("--blend mixes the refitted ranker with the shipped one: it needs --shipped-edges")
     if args.shipped_edges and not args.read_once:
         parser.error("--shipped-edges reads with --read-once only")
     if args.read_once and (
-        args.joined or args.also_gaps or args.shipped_ranker or args.other_languages or args.merges_last
+        args.also_gaps or args.shipped_ranker or args.other_languages or args.merges_last
         or args.floors != [CONTENT_FLOOR]
     ):  # fmt: skip
         parser.error("--read-once scores the analyser's own clips from the talks' one reading alone")
@@ -179,9 +198,10 @@ def main(argv: list[str]) -> int:
     also = in_other_languages() if args.other_languages else []
     settings = list(itertools.product(args.weights, args.spill, args.short, args.floors))
     scores = {_name(setting): {} for setting in settings}
-    readings = read_by_group(talks, args.ridge, args.shipped_edges) if args.read_once else {}
+    readings = read_by_group(talks, args.ridge, args.shipped_edges, args.joined) if args.read_once else {}
     if args.shipped_edges:
         scores[SHIPPED] = {}
+        scores.update({f"{share:g} refitted, {1 - share:g} shipped": {} for share in args.blend})
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
         if not inside:
@@ -251,8 +271,14 @@ def _score_read_once(
             name = _name((weight, spill, short, CONTENT_FLOOR))
             scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
         if args.shipped_edges:
-            likelihood = load_model().ranking(found.rows, found.edges)
+            shipped = load_model().logit(found.rows)
+            likelihood = shipped + EDGE_EVIDENCE_LOGITS * found.edges
             scores[SHIPPED].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
+            refitted = models[args.spill[0], args.short[0]].logit(found.rows)
+            for share in args.blend:
+                likelihood = (1 - share) * shipped + share * refitted + EDGE_EVIDENCE_LOGITS * found.edges
+                name = f"{share:g} refitted, {1 - share:g} shipped"
+                scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
 
 
 def _floor(text: str) -> float:

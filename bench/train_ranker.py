@@ -10,8 +10,11 @@ group's ranker there is this one fitted without the group. The content probe is 
 rewritten; the product reads talks with the shipped one.
 
 Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
-[--exclude GLOB ...] [--dry-run]`` (about 9 minutes for the 389 talks on two cores,
-most of it loading them; ``--ridge`` is the held-out content probes' strength).
+[--exclude GLOB ...] [--joined] [--blend SHARE] [--dry-run]`` (about 9 minutes for the 389 talks on two
+cores, most of it loading them; ``--ridge`` is the held-out content probes' strength;
+``--joined`` also teaches it each talk with two of its moments back to back, as
+:mod:`bench.train_moments` does; ``--blend`` writes a share of the refit mixed with the
+shipped ranker, :func:`blended`, as ``bench.moments_folds --blend`` cross-validates it).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+
+import numpy as np
 
 from bench.machine import describe
 from bench.moments import GAPS
@@ -28,11 +33,25 @@ from pipeline.config import PipelineConfig
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowModel, load_model
 
 
-def fit_ranker(talks: list[TalkData], strength: float) -> WindowModel:
-    """The window ranker fitted on every talk's one reading, with the shipped edge probes."""
-    readings = read_by_group(talks, strength, shipped_edges=True)
+def fit_ranker(talks: list[TalkData], strength: float, with_joined: bool = False) -> WindowModel:
+    """The window ranker fitted on every talk's one reading, with the shipped edge probes;
+    with ``with_joined``, also on each talk's :func:`~bench.train_moments.joined` copy."""
+    readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
     shipped = load_model()
     return fit_windows(list(readings.values()), shipped.opens, shipped.closes)
+
+
+def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> WindowModel:
+    """The ranker whose log-odds are ``share`` of ``refitted``'s and the rest of ``shipped``'s,
+    with the shipped edge probes: one logistic model, on the raw evidence (mean 0, scale 1)."""
+
+    def raw(model: WindowModel) -> tuple[np.ndarray, float]:
+        weights = model.coef[:-1] / model.scale
+        return weights, model.coef[-1] - weights @ model.mean
+
+    (kept, kept_bias), (new, new_bias) = raw(shipped), raw(refitted)
+    coef = np.append((1 - share) * kept + share * new, (1 - share) * kept_bias + share * new_bias)
+    return WindowModel(shipped.opens, shipped.closes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
 
 
 def main(argv: list[str]) -> int:
@@ -40,15 +59,20 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ridge", type=float, default=2000.0, help="the held-out content probes' ridge strength")
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
+    parser.add_argument("--joined", action="store_true", help="teach it each talk with two moments joined too")
+    parser.add_argument("--blend", type=float, default=1.0, help="the refit's share of the written log-odds")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the ranker")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
-    before, model = load_model(), fit_ranker(talks, args.ridge)
+    before, model = load_model(), fit_ranker(talks, args.ridge, args.joined)
     # The weights on standardised evidence, old beside new, show what the refit changed.
     for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
         print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")
+    if args.blend < 1.0:
+        model = blended(before, model, args.blend)
+        print(f"blended: {args.blend:g} of the refit's log-odds, {1 - args.blend:g} of the shipped ranker's")
     if not args.dry_run:
         model.save(MODEL_FILE)
         print(f"wrote {MODEL_FILE.relative_to(MODEL_FILE.parents[2])}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.moments_folds import read_by_group
-from bench.train_ranker import fit_ranker
+from bench.train_ranker import blended, fit_ranker
 from pipeline.moments.ranker import load_model
 from tests.bench.laid_out import laid_out
 
@@ -39,3 +39,29 @@ def test_it_rates_the_planted_moments_above_the_other_windows_it_was_taught():
         logits = model.logit(found.rows)
         assert found.labels.any()
         assert logits[found.labels > 0].mean() > logits[found.labels == 0].mean()
+
+
+def test_it_can_teach_the_ranker_each_talk_with_two_moments_back_to_back():
+    talks = [laid_out(name, seed, dims=384) for seed, name in enumerate(NAMES)]
+
+    readings = read_by_group(talks, strength=10.0, shipped_edges=True, with_joined=True)
+
+    for talk in talks:
+        found = readings[talk.name]
+        (copy,) = found.also
+        # The copy keeps every moment whole, and loses the filler between two of them.
+        assert copy.labels.sum() == found.labels.sum() == 4
+        assert len(copy.ranges) < len(found.ranges)
+    assert not np.allclose(fit_ranker(talks, 10.0, with_joined=True).coef, fit_ranker(talks, 10.0).coef)
+
+
+def test_it_blends_the_refit_with_the_shipped_ranker_in_one_model():
+    talks = [laid_out(name, seed, dims=384) for seed, name in enumerate(NAMES)]
+    shipped, refitted = load_model(), fit_ranker(talks, strength=10.0)
+    rows = np.vstack([found.rows for found in read_by_group(talks, 10.0, shipped_edges=True).values()])
+
+    for share in (0.0, 0.25, 1.0):
+        model = blended(shipped, refitted, share)
+        expected = (1 - share) * shipped.logit(rows) + share * refitted.logit(rows)
+        assert np.allclose(model.logit(rows), expected)
+        assert model.opens is shipped.opens and model.closes is shipped.closes
