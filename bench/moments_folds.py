@@ -35,7 +35,7 @@ and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); 
 scored on the same readings beside the refitted one; ``--joined`` then teaches each group's
 ranker the other groups' joined copies, read once like their talks, and ``--blend`` scores
 rankers whose log-odds are these shares of the refitted one's, the rest the shipped one's
-(:func:`bench.train_ranker.blended`). ``--other-languages``
+(:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds.
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
@@ -79,7 +79,7 @@ from bench.train_moments import (
 )
 from pipeline.config import PipelineConfig
 from pipeline.moments.boundaries import CONTENT_FLOOR
-from pipeline.moments.ranker import EDGE_EVIDENCE_LOGITS, load_model, without_merges
+from pipeline.moments.ranker import WindowModel, load_model, without_merges
 
 # Groups of rounds, by talk name; a talk in none of them is in the first group (the
 # first rounds, written while the analyser was developed).
@@ -201,7 +201,7 @@ def main(argv: list[str]) -> int:
     readings = read_by_group(talks, args.ridge, args.shipped_edges, args.joined) if args.read_once else {}
     if args.shipped_edges:
         scores[SHIPPED] = {}
-        scores.update({f"{share:g} refitted, {1 - share:g} shipped": {} for share in args.blend})
+        scores.update({_blend_name(share): {} for share in args.blend})
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
         if not inside:
@@ -243,6 +243,23 @@ def main(argv: list[str]) -> int:
 SHIPPED = "the shipped ranker"
 
 
+def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> WindowModel:
+    """The ranker whose log-odds are ``share`` of ``refitted``'s and the rest of ``shipped``'s,
+    with the shipped edge probes: one logistic model, on the raw evidence (mean 0, scale 1)."""
+
+    def raw(model: WindowModel) -> tuple[np.ndarray, float]:
+        weights = model.coef[:-1] / model.scale
+        return weights, model.coef[-1] - weights @ model.mean
+
+    (kept, kept_bias), (new, new_bias) = raw(shipped), raw(refitted)
+    coef = np.append((1 - share) * kept + share * new, (1 - share) * kept_bias + share * new_bias)
+    return WindowModel(shipped.opens, shipped.closes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
+
+
+def _blend_name(share: float) -> str:
+    return f"{share:g} refitted, {1 - share:g} shipped"
+
+
 def _name(setting: tuple[float, float, float, float]) -> str:
     weight, spill, short, floor = setting
     return f"edge evidence {weight:g}, spill {spill:g}, short {short:g}, floor {floor:g}"
@@ -257,12 +274,17 @@ def _score_read_once(
     scores: dict[str, dict[str, Score]],
 ) -> None:
     """Score the group's talks, read once, with rankers fitted on the other groups' ``taught``
-    readings (and, with ``--shipped-edges``, with the shipped ranker)."""
+    readings (and, with ``--shipped-edges``, with the shipped ranker and its blends with the
+    first of them)."""
     models = {
         (spill, short): fit_windows(taught, taught[0].opens, taught[0].closes, spill, short)
         for spill in args.spill
         for short in args.short
     }
+    others = {}
+    if args.shipped_edges:
+        shipped, refitted = load_model(), models[args.spill[0], args.short[0]]
+        others = {SHIPPED: shipped} | {_blend_name(s): blended(shipped, refitted, s) for s in args.blend}
     print(f"  {group}: {len(inside)} talks ranked by rankers fitted on {len(taught)}", flush=True)
     for talk in inside:
         found = readings[talk.name]
@@ -270,15 +292,9 @@ def _score_read_once(
             likelihood = models[spill, short].logit(found.rows) + weight * found.edges
             name = _name((weight, spill, short, CONTENT_FLOOR))
             scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
-        if args.shipped_edges:
-            shipped = load_model().logit(found.rows)
-            likelihood = shipped + EDGE_EVIDENCE_LOGITS * found.edges
-            scores[SHIPPED].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
-            refitted = models[args.spill[0], args.short[0]].logit(found.rows)
-            for share in args.blend:
-                likelihood = (1 - share) * shipped + share * refitted + EDGE_EVIDENCE_LOGITS * found.edges
-                name = f"{share:g} refitted, {1 - share:g} shipped"
-                scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
+        for name, ranker in others.items():
+            likelihood = ranker.ranking(found.rows, found.edges)
+            scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
 
 
 def _floor(text: str) -> float:

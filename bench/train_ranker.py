@@ -10,11 +10,12 @@ group's ranker there is this one fitted without the group. The content probe is 
 rewritten; the product reads talks with the shipped one.
 
 Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
-[--exclude GLOB ...] [--joined] [--blend SHARE] [--dry-run]`` (about 9 minutes for the 389 talks on two
-cores, most of it loading them; ``--ridge`` is the held-out content probes' strength;
-``--joined`` also teaches it each talk with two of its moments back to back, as
+[--exclude GLOB ...] [--joined] [--blend SHARE] [--dry-run]`` (about 9 minutes for the 389
+talks on two cores, most of it loading them; ``--ridge`` is the held-out content probes'
+strength; ``--joined`` also teaches it each talk with two of its moments back to back, as
 :mod:`bench.train_moments` does; ``--blend`` writes a share of the refit mixed with the
-shipped ranker, :func:`blended`, as ``bench.moments_folds --blend`` cross-validates it).
+shipped ranker, :func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend``
+cross-validates it).
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ import argparse
 import os
 import sys
 
-import numpy as np
-
 from bench.machine import describe
 from bench.moments import GAPS
-from bench.moments_folds import read_by_group
+from bench.moments_folds import blended, read_by_group
 from bench.train_moments import TalkData, fit_windows, labelled
 from pipeline.config import PipelineConfig
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowModel, load_model
@@ -39,19 +38,6 @@ def fit_ranker(talks: list[TalkData], strength: float, with_joined: bool = False
     readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
     shipped = load_model()
     return fit_windows(list(readings.values()), shipped.opens, shipped.closes)
-
-
-def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> WindowModel:
-    """The ranker whose log-odds are ``share`` of ``refitted``'s and the rest of ``shipped``'s,
-    with the shipped edge probes: one logistic model, on the raw evidence (mean 0, scale 1)."""
-
-    def raw(model: WindowModel) -> tuple[np.ndarray, float]:
-        weights = model.coef[:-1] / model.scale
-        return weights, model.coef[-1] - weights @ model.mean
-
-    (kept, kept_bias), (new, new_bias) = raw(shipped), raw(refitted)
-    coef = np.append((1 - share) * kept + share * new, (1 - share) * kept_bias + share * new_bias)
-    return WindowModel(shipped.opens, shipped.closes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
 
 
 def main(argv: list[str]) -> int:

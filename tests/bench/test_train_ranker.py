@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.moments_folds import read_by_group
-from bench.train_ranker import blended, fit_ranker
+from bench.moments_folds import blended, read_by_group
+from bench.train_ranker import fit_ranker
 from pipeline.moments.ranker import load_model
 from tests.bench.laid_out import laid_out
 
