@@ -102,6 +102,7 @@ GROUPS = {
     "ac": ("train_ac_*",),
     "ad": ("train_ad_*",),
     "ae": ("train_ae_*",),
+    "af": ("train_af_*",),
 }
 FIRST = "first rounds"
 
