@@ -284,7 +284,7 @@ def test_it_stops_every_process_on_ctrl_c_even_with_a_job_running(service, demo_
     assert len(members) >= 7  # run.sh, supervisord, Redis, web, two workers, a work horse, the scheduler
 
     os.killpg(service.process.pid, signal.SIGINT)  # what a terminal sends on Ctrl-C
-    assert service.process.wait(timeout=90) == 0
+    assert service.process.wait(timeout=90) == 0, service.log.read_text()
     wait_until(lambda: not any(alive(pid) for pid in members), 30, "every process to stop", service.log)
     assert refuses(service.port) and refuses(service.redis_port)
     assert "Stopping Clipsite" in service.log.read_text()
