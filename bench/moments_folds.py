@@ -37,7 +37,11 @@ ranker the other groups' joined copies, read once like their talks, and ``--blen
 rankers whose log-odds are these shares of the refitted one's, the rest the shipped one's
 (:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
-(:func:`bench.train_moments.in_other_languages`), which no group holds.
+(:func:`bench.train_moments.in_other_languages`), which no group holds. Since the
+twenty-sixth round a quarter of the shipped ranker was fitted on every group up to "ae", so
+``--shipped-ranker`` and ``--shipped-edges`` are fair only from "af" on, unless run in a
+worktree holding commit 3357aea's ``window_model.npz`` (the ranker before it, fitted on the
+first rounds only, whose edge probes the shipped one keeps).
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
 round's outcome"): the first on the branch ``eleventh-round-experiment``, the one judged on
 ``eleventh-round-candidate``.
