@@ -34,8 +34,8 @@ and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); 
 ``--shipped-edges`` the talks are read by the shipped edge probes, and the shipped ranker is
 scored on the same readings beside the refitted one; ``--joined`` then teaches each group's
 ranker the other groups' joined copies, read once like their talks, and ``--blend`` scores
-rankers whose log-odds are these shares of the refitted one's, the rest the shipped one's
-(:func:`blended`). ``--other-languages``
+rankers whose log-odds are these shares of each refitted one's (every ``--spill`` and
+``--short`` pair), the rest the shipped one's (:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds. Since the
 twenty-sixth round a quarter of the shipped ranker was fitted on every group up to "ae", so
@@ -206,7 +206,8 @@ def main(argv: list[str]) -> int:
     readings = read_by_group(talks, args.ridge, args.shipped_edges, args.joined) if args.read_once else {}
     if args.shipped_edges:
         scores[SHIPPED] = {}
-        scores.update({_blend_name(share): {} for share in args.blend})
+        pairs = itertools.product(args.spill, args.short)
+        scores.update({_blend_name(share, pair): {} for pair in pairs for share in args.blend})
     for group in (FIRST, *GROUPS):
         inside = [talk for talk in talks if group_of(talk.name) == group]
         if not inside:
@@ -261,8 +262,9 @@ def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> Window
     return WindowModel(shipped.opens, shipped.closes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
 
 
-def _blend_name(share: float) -> str:
-    return f"{share:g} refitted, {1 - share:g} shipped"
+def _blend_name(share: float, pair: tuple[float, float]) -> str:
+    spill, short = pair
+    return f"{share:g} refitted (spill {spill:g}, short {short:g}), {1 - share:g} shipped"
 
 
 def _name(setting: tuple[float, float, float, float]) -> str:
@@ -279,8 +281,8 @@ def _score_read_once(
     scores: dict[str, dict[str, Score]],
 ) -> None:
     """Score the group's talks, read once, with rankers fitted on the other groups' ``taught``
-    readings (and, with ``--shipped-edges``, with the shipped ranker and its blends with the
-    first of them)."""
+    readings (and, with ``--shipped-edges``, with the shipped ranker and its blends with each
+    of them)."""
     models = {
         (spill, short): fit_windows(taught, taught[0].opens, taught[0].closes, spill, short)
         for spill in args.spill
@@ -288,8 +290,12 @@ def _score_read_once(
     }
     others = {}
     if args.shipped_edges:
-        shipped, refitted = load_model(), models[args.spill[0], args.short[0]]
-        others = {SHIPPED: shipped} | {_blend_name(s): blended(shipped, refitted, s) for s in args.blend}
+        shipped = load_model()
+        others = {SHIPPED: shipped} | {
+            _blend_name(share, pair): blended(shipped, refitted, share)
+            for pair, refitted in models.items()
+            for share in args.blend
+        }
     print(f"  {group}: {len(inside)} talks ranked by rankers fitted on {len(taught)}", flush=True)
     for talk in inside:
         found = readings[talk.name]

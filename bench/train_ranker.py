@@ -10,12 +10,18 @@ group's ranker there is this one fitted without the group. The content probe is 
 rewritten; the product reads talks with the shipped one.
 
 Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
-[--exclude GLOB ...] [--joined] [--blend SHARE] [--dry-run]`` (about 9 minutes for the 389
-talks on two cores, most of it loading them; ``--ridge`` is the held-out content probes'
-strength; ``--joined`` also teaches it each talk with two of its moments back to back, as
-:mod:`bench.train_moments` does; ``--blend`` writes a share of the refit mixed with the
-shipped ranker, :func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend``
-cross-validates it).
+[--exclude GLOB ...] [--joined] [--spill WEIGHT] [--blend SHARE [--base FILE]] [--dry-run]``
+(about 10 minutes for the 421 talks on two cores, most of it loading them; ``--ridge`` is the
+held-out content probes' strength; ``--joined`` also teaches it each talk with two of its
+moments back to back, as :mod:`bench.train_moments` does; ``--spill`` weighs the windows that
+hold part of a moment and run on past it, ``SPILL_WEIGHT`` of :mod:`bench.train_moments`, as
+``bench.moments_folds --spill`` cross-validates it; ``--blend`` writes a share of the refit
+mixed with the ranker in ``--base``, the shipped one unless given,
+:func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend`` cross-validates it).
+The twenty-seventh round's candidate is 0.6 of the ranker of commit 3357aea and 0.4 of a
+refit with spill weight 10: ``git show 3357aea:pipeline/moments/window_model.npz >
+/tmp/before.npz`` then ``python -m bench.train_ranker --spill 10 --blend 0.4 --base
+/tmp/before.npz`` (docs/benchmarks.md, "The twenty-seventh round's candidate").
 """
 
 from __future__ import annotations
@@ -23,21 +29,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from bench.machine import describe
 from bench.moments import GAPS
 from bench.moments_folds import blended, read_by_group
-from bench.train_moments import TalkData, fit_windows, labelled
+from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, labelled
 from pipeline.config import PipelineConfig
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowModel, load_model
 
 
-def fit_ranker(talks: list[TalkData], strength: float, with_joined: bool = False) -> WindowModel:
+def fit_ranker(
+    talks: list[TalkData], strength: float, with_joined: bool = False, spill: float = SPILL_WEIGHT
+) -> WindowModel:
     """The window ranker fitted on every talk's one reading, with the shipped edge probes;
-    with ``with_joined``, also on each talk's :func:`~bench.train_moments.joined` copy."""
+    with ``with_joined``, also on each talk's :func:`~bench.train_moments.joined` copy;
+    ``spill`` weighs the windows that run on past a moment."""
     readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
     shipped = load_model()
-    return fit_windows(list(readings.values()), shipped.opens, shipped.closes)
+    return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill)
 
 
 def main(argv: list[str]) -> int:
@@ -46,19 +56,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--joined", action="store_true", help="teach it each talk with two moments joined too")
+    parser.add_argument("--spill", type=float, default=SPILL_WEIGHT, help="the weight of windows running past a moment")
     parser.add_argument("--blend", type=float, default=1.0, help="the refit's share of the written log-odds")
+    parser.add_argument("--base", type=Path, default=MODEL_FILE, help="with --blend: the ranker blended with")
     parser.add_argument("--dry-run", action="store_true", help="report only; do not write the ranker")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
-    before, model = load_model(), fit_ranker(talks, args.ridge, args.joined)
+    before, model = load_model(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill)
     # The weights on standardised evidence, old beside new, show what the refit changed.
     for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
         print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")
     if args.blend < 1.0:
         model = blended(before, model, args.blend)
-        print(f"blended: {args.blend:g} of the refit's log-odds, {1 - args.blend:g} of the shipped ranker's")
+        print(f"blended: {args.blend:g} of the refit's log-odds, {1 - args.blend:g} of {args.base.name}'s")
     if not args.dry_run:
         model.save(MODEL_FILE)
         print(f"wrote {MODEL_FILE.relative_to(MODEL_FILE.parents[2])}")

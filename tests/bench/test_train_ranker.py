@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.moments_folds import blended, read_by_group
+from bench.train_moments import NEAR_SPILL
 from bench.train_ranker import fit_ranker
 from pipeline.moments.ranker import load_model
 from tests.bench.laid_out import laid_out
@@ -65,3 +66,19 @@ def test_it_blends_the_refit_with_the_shipped_ranker_in_one_model():
         expected = (1 - share) * shipped.logit(rows) + share * refitted.logit(rows)
         assert np.allclose(model.logit(rows), expected)
         assert model.opens is shipped.opens and model.closes is shipped.closes
+
+
+def test_it_rates_windows_that_run_past_a_moment_lower_when_they_weigh_more():
+    talks = [laid_out(name, seed, dims=384) for seed, name in enumerate(NAMES)]
+    readings = list(read_by_group(talks, strength=10.0, shipped_edges=True).values())
+    rows = np.vstack([found.rows for found in readings])
+    near = np.concatenate([found.near for found in readings])
+    labels = np.concatenate([found.labels for found in readings])
+    spills, others = near == NEAR_SPILL, (near == 0) & (labels == 0)
+    assert spills.any() and others.any()
+
+    def gap(model):
+        logits = model.logit(rows)
+        return logits[spills].mean() - logits[others].mean()
+
+    assert gap(fit_ranker(talks, 10.0, spill=3.0)) < gap(fit_ranker(talks, 10.0))
