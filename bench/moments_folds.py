@@ -38,8 +38,8 @@ rankers whose log-odds are these shares of each refitted one's (every ``--spill`
 ``--short`` pair), the rest the shipped one's (:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds. Since the
-twenty-sixth round a quarter of the shipped ranker was fitted on every group up to "ae", so
-``--shipped-ranker`` and ``--shipped-edges`` are fair only from "af" on, unless run in a
+twenty-seventh round 0.4 of the shipped ranker was fitted on every group up to "af", so
+``--shipped-ranker`` and ``--shipped-edges`` are fair only from "ag" on, unless run in a
 worktree holding commit 3357aea's ``window_model.npz`` (the ranker before it, fitted on the
 first rounds only, whose edge probes the shipped one keeps).
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
@@ -91,7 +91,7 @@ GROUPS = {
     "k, n": ("train_k_*", "train_n_*"),
     "o, p": ("train_o_*", "train_p_*"),
     "r, s, t, u": ("train_r_*", "train_s_*", "train_t_*", "train_u_*"),
-    # The twelfth to twenty-fifth rounds', tuning talks since each was judged (docs/benchmarks.md).
+    # The twelfth to twenty-seventh rounds', tuning talks since each was judged (docs/benchmarks.md).
     "v": ("train_v_*",),
     "w": ("train_w_*",),
     "y": ("train_y_*",),
@@ -107,6 +107,7 @@ GROUPS = {
     "ad": ("train_ad_*",),
     "ae": ("train_ae_*",),
     "af": ("train_af_*",),
+    "ag": ("train_ag_*",),
 }
 FIRST = "first rounds"
 

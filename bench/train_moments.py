@@ -42,10 +42,11 @@ cannot read (:func:`kept_other_languages`) and refits the English one.
 The shipped edge probes were fitted on every tuning talk but the third round's and later
 ones (``--exclude 'train_k_*' --exclude 'train_n_*' --exclude 'train_o_*' --exclude
 'train_p_*' --exclude 'train_r_*' --exclude 'train_s_*'``), transcribed before the skip
-guard of :mod:`pipeline.transcribe`; the window ranker fitted with them then is three
-quarters of the shipped one, the other quarter being :mod:`bench.train_ranker`'s refit on
-the 405 tuning talks up to the twenty-fifth round's (``--blend 0.25`` over commit
-3357aea's ``window_model.npz``), judged by the twenty-sixth round. The shipped content
+guard of :mod:`pipeline.transcribe`; the window ranker fitted with them then (commit
+3357aea's ``window_model.npz``) is 0.6 of the shipped one, the other 0.4 being
+:mod:`bench.train_ranker`'s refit on the 421 tuning talks up to the twenty-sixth round's,
+taught with spill weight 10 (``--spill 10 --blend 0.4 --base`` that file), judged by the
+twenty-seventh round. The shipped content
 probe's reading of other languages was fitted on the 199 tuning talks up to the twelfth
 round's (``--gaps blind --probe-only`` with every later round excluded), judged by the
 thirteenth to fifteenth rounds, and its
