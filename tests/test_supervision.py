@@ -277,6 +277,24 @@ def test_it_ends_a_video_in_flight_completed_or_failed_with_a_refund(service, de
     assert video_state(service, demo_api, video_id) == final
 
 
+def test_it_exits_cleanly_when_supervisord_stops_every_process_first(tmp_path):
+    # Ctrl-C reaches supervisord too; when its exit wins the race with run.sh's INT trap
+    # (it did under load), the stop it asked for must still end in exit status 0.
+    service = Service(tmp_path)
+    try:
+        service.start()
+        members = session_members(service.process.pid)
+        (supervisord,) = [pid for pid in members if b"supervisord" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
+        os.kill(supervisord, signal.SIGINT)
+        assert service.process.wait(timeout=90) == 0, service.log.read_text()
+        wait_until(lambda: not any(alive(pid) for pid in members), 30, "every process to stop", service.log)
+        assert refuses(service.port) and refuses(service.redis_port)
+        assert "Stopping Clipsite" in service.log.read_text()
+    finally:
+        service.stop()
+
+
 def test_it_stops_every_process_on_ctrl_c_even_with_a_job_running(service, demo_api, talk_path):
     video_id = upload_talk(service, demo_api, talk_path)
     wait_until(lambda: video_state(service, demo_api, video_id)["status"] == "transcribing", 180, "a running job")
