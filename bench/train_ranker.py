@@ -19,9 +19,10 @@ hold part of a moment and run on past it, ``SPILL_WEIGHT`` of :mod:`bench.train_
 mixed with the ranker in ``--base``, the shipped one unless given,
 :func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend`` cross-validates it).
 The shipped ranker, the twenty-seventh round's candidate, is 0.6 of the ranker of commit
-3357aea and 0.4 of a refit with spill weight 10: ``git show 3357aea:pipeline/moments/window_model.npz >
-/tmp/before.npz`` then ``python -m bench.train_ranker --spill 10 --blend 0.4 --base
-/tmp/before.npz`` (docs/benchmarks.md, "The twenty-seventh round's candidate" and its outcome).
+3357aea and 0.4 of a refit with spill weight 10: ``git show
+3357aea:pipeline/moments/window_model.npz > /tmp/before.npz`` then ``python -m
+bench.train_ranker --spill 10 --blend 0.4 --base /tmp/before.npz`` (docs/benchmarks.md,
+"The twenty-seventh round's candidate" and its outcome).
 """
 
 from __future__ import annotations
