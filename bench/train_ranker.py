@@ -17,7 +17,8 @@ moments back to back, as :mod:`bench.train_moments` does; ``--spill`` weighs the
 hold part of a moment and run on past it, ``SPILL_WEIGHT`` of :mod:`bench.train_moments`, as
 ``bench.moments_folds --spill`` cross-validates it; ``--blend`` writes a share of the refit
 mixed with the ranker in ``--base``, the shipped one unless given,
-:func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend`` cross-validates it).
+:func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend`` cross-validates it; a
+base fitted before some of the evidence existed gives that evidence weight 0, :func:`widened`).
 The shipped ranker, the twenty-seventh round's candidate, is 0.6 of the ranker of commit
 3357aea and 0.4 of a refit with spill weight 10: ``git show
 3357aea:pipeline/moments/window_model.npz > /tmp/before.npz`` then ``python -m
@@ -32,12 +33,14 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from bench.machine import describe
 from bench.moments import GAPS
 from bench.moments_folds import blended, read_by_group
 from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, labelled
 from pipeline.config import PipelineConfig
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, WindowModel, load_model
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowModel, load_model
 
 
 def fit_ranker(
@@ -49,6 +52,25 @@ def fit_ranker(
     readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
     shipped = load_model()
     return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill)
+
+
+def widened(path: Path) -> WindowModel:
+    """The ranker in ``path``, which may have been fitted before some of FEATURES existed:
+    those get weight 0 (mean 0, scale 1), so it ranks every window as it did. Raises
+    ValueError for a feature FEATURES no longer has."""
+    with np.load(path) as data:
+        names = [str(name) for name in data["features"]]
+        if not set(names) <= set(FEATURES):
+            raise ValueError(f"{path.name} has window features the ranker no longer reads")
+        columns = [FEATURES.index(name) for name in names]
+        mean, scale, coef = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES) + 1)
+        mean[columns], scale[columns], coef[columns] = data["mean"], data["scale"], data["coef"][:-1]
+        coef[-1] = data["coef"][-1]
+        probes = [
+            EdgeProbe(data[f"{side}_mean"], data[f"{side}_scale"], data[f"{side}_weights"], float(data[f"{side}_bias"]))
+            for side in ("opens", "closes")
+        ]
+    return WindowModel(*probes, mean, scale, coef)
 
 
 def main(argv: list[str]) -> int:
@@ -65,7 +87,7 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
-    before, model = load_model(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill)
+    before, model = widened(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill)
     # The weights on standardised evidence, old beside new, show what the refit changed.
     for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
         print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")

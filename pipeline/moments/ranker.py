@@ -8,7 +8,8 @@ model over the window's evidence answers it: the four criteria and the overall s
 content posterior inside, at and just outside both edges (from
 :mod:`pipeline.moments.content`), the topic breaks at the edges and inside, how the first
 and last sentences open and close, the length, and two embedding probes that read whether
-a sentence opens or closes a moment (a host's question, a payoff line).
+a sentence opens or closes a moment (a host's question, a payoff line), read at the edges,
+inside and on the sentence just outside each edge, with the topic break beyond it.
 
 The model is fitted by ``python -m bench.train_moments`` on the tuning talks only, with
 each talk's content posterior and edge probes computed by models that never saw that
@@ -64,6 +65,7 @@ FEATURES = (
     "question_first", "question_before", "dangling_start", "finished", "payoff",
     "minutes", "minutes_squared", "sentences",
     "opens", "closes", "opens_next", "opens_inside", "closes_inside",
+    "opens_before", "closes_before", "closes_after", "break_before", "break_after",
 )  # fmt: skip
 
 
@@ -182,6 +184,16 @@ class WindowEvidence:
             "opens_next": 1.0 if after is None else float(self.opens[after]),
             "opens_inside": float(self.opens[first + 1 : last + 1].max()) if last > first else 0.0,
             "closes_inside": float(self.closes[first:last].max()) if last > first else 0.0,
+            # The sentence and the gap just outside each edge: a window that starts one line
+            # after a moment's opening sees that opening, and its stronger break, just before
+            # it. Past the transcript's ends there is no sentence and no gap: nothing opens
+            # before its start, which closes all before it (as its end opens, opens_next),
+            # and nothing closes after its end.
+            "opens_before": 0.0 if before is None else float(self.opens[before]),
+            "closes_before": 1.0 if before is None else float(self.closes[before]),
+            "closes_after": 0.0 if after is None else float(self.closes[after]),
+            "break_before": 0.0 if before is None else float(a.breaks[before]),
+            "break_after": 0.0 if after is None else float(a.breaks[after + 1]),
         }
         return np.array([values[name] for name in FEATURES])
 

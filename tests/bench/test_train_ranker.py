@@ -4,11 +4,12 @@ probes kept, written where the analyser loads it."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bench.moments_folds import blended, read_by_group
 from bench.train_moments import NEAR_SPILL
-from bench.train_ranker import fit_ranker
-from pipeline.moments.ranker import load_model
+from bench.train_ranker import fit_ranker, widened
+from pipeline.moments.ranker import FEATURES, load_model
 from tests.bench.laid_out import laid_out
 
 NAMES = ("solo_vlog", "talk_podcast", "train_k_locksmith", "train_n_farrier")
@@ -82,3 +83,31 @@ def test_it_rates_windows_that_run_past_a_moment_lower_when_they_weigh_more():
         return logits[spills].mean() - logits[others].mean()
 
     assert gap(fit_ranker(talks, 10.0, spill=3.0)) < gap(fit_ranker(talks, 10.0))
+
+
+def test_it_widens_a_ranker_fitted_before_newer_features_so_it_ranks_as_it_did(tmp_path):
+    shipped = load_model()
+    kept = len(FEATURES) - 5
+    path = tmp_path / "older.npz"
+    shipped.save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    # A ranker from before the last five features: its own columns and intercept only.
+    arrays |= {
+        "features": np.array(FEATURES[:kept]),
+        "mean": shipped.mean[:kept],
+        "scale": shipped.scale[:kept],
+        "coef": np.append(shipped.coef[:kept], shipped.coef[-1]),
+    }
+    np.savez(path, **arrays)
+    rows = np.random.default_rng(0).normal(size=(50, len(FEATURES)))
+    z = (rows[:, :kept] - shipped.mean[:kept]) / shipped.scale[:kept]
+
+    wide = widened(path)
+
+    assert np.allclose(wide.logit(rows), z @ shipped.coef[:kept] + shipped.coef[-1])
+    assert np.array_equal(wide.opens.weights, shipped.opens.weights) and wide.closes.bias == shipped.closes.bias
+    arrays["features"] = np.array((*FEATURES[: kept - 1], "retired"))
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="no longer reads"):
+        widened(path)

@@ -156,3 +156,29 @@ def test_it_reads_the_edge_sentences_on_their_own_and_ends_a_clip_where_content_
     assert whole > evidence.edge_evidence(first, last + 1), "ending on the sponsor read's first line"
     assert whole > evidence.edge_evidence(first - 1, last), "starting on the last greeting line"
     assert all(abs(evidence.edge_evidence(*window)) <= 2 * EDGE_EVIDENCE_CAP for window in local.edges.ranges(5, 60))
+
+
+def test_it_reads_the_sentence_and_the_break_just_outside_each_edge(ranked):
+    local, blocks = ranked
+    first, last = blocks["story"]
+    analysis, model = local.analysis, load_model()
+    evidence = WindowEvidence(analysis, model.opens, model.closes)
+    opens, closes = model.opens.score(analysis.embeddings), model.closes.score(analysis.embeddings)
+
+    def read(window):
+        row = evidence.row(*window, local.scorer.score(*window))
+        return {name: row[FEATURES.index(name)] for name in FEATURES}
+
+    late = read((first + 1, last))
+    # Started one line late, the window has the story's opening and its topic break just before it.
+    assert late["opens_before"] == pytest.approx(opens[first]) and late["break_before"] == analysis.breaks[first]
+    assert late["closes_before"] == pytest.approx(closes[first])
+    assert opens[first] > read((first, last))["opens_before"], "the story opens; the greeting before it does not"
+    early_end = read((first, last - 1))
+    assert early_end["closes_after"] == pytest.approx(closes[last])
+    assert early_end["break_after"] == analysis.breaks[last + 1]
+    count = len(analysis.sentences)
+    whole_talk = read((0, count - 1))
+    # Nothing opens before a talk or closes after it; its start closes everything before it.
+    assert (whole_talk["opens_before"], whole_talk["closes_before"]) == (0.0, 1.0)
+    assert (whole_talk["closes_after"], whole_talk["break_before"], whole_talk["break_after"]) == (0.0, 0.0, 0.0)
