@@ -449,16 +449,20 @@ def fit_windows(
     closes: EdgeProbe,
     spill: float = SPILL_WEIGHT,
     short: float = SHORT_WEIGHT,
+    also: float = 1.0,
 ) -> WindowModel:
     """The weighted logistic ranker over the windows' standardised evidence; ``spill`` and
     ``short`` weigh the near misses (SPILL_WEIGHT, SHORT_WEIGHT); each talk's other
-    readings (:attr:`Windows.also`) count as other talks'."""
-    taught = [found for talk in talk_windows for found in (talk, *talk.also)]
-    rows = np.vstack([w.rows for w in taught])
-    labels = np.concatenate([w.labels for w in taught])
-    near = np.concatenate([w.near for w in taught])
+    readings (:attr:`Windows.also`) count as other talks', each window ``also`` times over."""
+    taught = [(talk, 1.0) for talk in talk_windows] + [(found, also) for talk in talk_windows for found in talk.also]
+    rows = np.vstack([w.rows for w, _ in taught])
+    labels = np.concatenate([w.labels for w, _ in taught])
+    near = np.concatenate([w.near for w, _ in taught])
+    times = np.concatenate([np.full(len(w.labels), weight) for w, weight in taught])
     mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
-    weights = np.select([labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0)
+    weights = times * np.select(
+        [labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0
+    )
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
     return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
 

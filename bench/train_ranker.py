@@ -44,14 +44,14 @@ from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowModel
 
 
 def fit_ranker(
-    talks: list[TalkData], strength: float, with_joined: bool = False, spill: float = SPILL_WEIGHT
+    talks: list[TalkData], strength: float, with_joined: bool = False, spill: float = SPILL_WEIGHT, also: float = 1.0
 ) -> WindowModel:
     """The window ranker fitted on every talk's one reading, with the shipped edge probes;
     with ``with_joined``, also on each talk's :func:`~bench.train_moments.joined` copy;
     ``spill`` weighs the windows that run on past a moment."""
     readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
     shipped = load_model()
-    return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill)
+    return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill, also=also)
 
 
 def widened(path: Path) -> WindowModel:
@@ -79,6 +79,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--joined", action="store_true", help="teach it each talk with two moments joined too")
+    parser.add_argument("--joined-weight", type=float, default=1.0, help="with --joined: each copy's window weight")
     parser.add_argument("--spill", type=float, default=SPILL_WEIGHT, help="the weight of windows running past a moment")
     parser.add_argument("--blend", type=float, default=1.0, help="the refit's share of the written log-odds")
     parser.add_argument("--base", type=Path, default=MODEL_FILE, help="with --blend: the ranker blended with")
@@ -87,7 +88,7 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
-    before, model = widened(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill)
+    before, model = widened(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill, args.joined_weight)
     # The weights on standardised evidence, old beside new, show what the refit changed.
     for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
         print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")
