@@ -7,8 +7,9 @@ talks only, and the group's talks are read as :mod:`bench.moments` reads them (c
 speech and transcripts, the local analyser's top k windows). For each edge-evidence
 weight given (``EDGE_EVIDENCE_LOGITS`` of :mod:`pipeline.moments.ranker`), recall@k,
 boundary error and filler edges are reported per group and over the later groups, whose
-writers worked from the second round's brief alone. This is how a weight, or a change to
-what the ranker reads, is chosen without the talks that judge it.
+writers worked from the second round's brief alone, together and genre by genre
+(:func:`report`). This is how a weight, or a change to what the ranker reads, is chosen
+without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
 [--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
@@ -52,6 +53,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fnmatch
+import functools
 import itertools
 import math
 import os
@@ -60,7 +62,7 @@ import sys
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import GAPS, Prepared, Score, evaluate
+from bench.moments import DATA, GAPS, Prepared, Score, evaluate, read_talk
 from bench.train_moments import (
     SHORT_WEIGHT,
     SPILL_WEIGHT,
@@ -234,20 +236,29 @@ def main(argv: list[str]) -> int:
             logits = {pair: fitted.logit(found.rows) for pair, fitted in models.items()}
             for setting in settings:
                 weight, spill, short, floor = setting
-                scores[_name(setting)].setdefault(group, Score()).add(
-                    picked(talk.prepared, found, logits[spill, short] + weight * found.edges, args.merges_last, floor)
-                )
-    for name, by_group in scores.items():
-        later = Score()
-        for group, score in by_group.items():
-            print(f"{name}, {group}: {score.line()}")
-            if group != FIRST:
-                later.add(score)
-        print(f"{name}, the later groups: {later.line()}")
+                likelihood = logits[spill, short] + weight * found.edges
+                _add(scores, _name(setting), talk, picked(talk.prepared, found, likelihood, args.merges_last, floor))
+    for name, by_talk in scores.items():
+        print("\n".join(report(name, by_talk)))
     return 0
 
 
 SHIPPED = "the shipped ranker"
+
+
+def report(name: str, by_talk: dict[tuple[str, str], Score]) -> list[str]:
+    """The lines for one ranker's scores, keyed by (group, genre): each group, then the later
+    groups together and genre by genre (the first rounds were written while the analyser was
+    developed, so they count in neither)."""
+    groups, genres, later = {}, {}, Score()
+    for (group, genre), score in by_talk.items():
+        groups.setdefault(group, Score()).add(score)
+        if group != FIRST:
+            later.add(score)
+            genres.setdefault(genre, Score()).add(score)
+    lines = [f"{name}, {group}: {groups[group].line()}" for group in (FIRST, *GROUPS) if group in groups]
+    lines.append(f"{name}, the later groups: {later.line()}")
+    return lines + [f"{name}, the later groups' {genre}s: {genres[genre].line()}" for genre in sorted(genres)]
 
 
 def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> WindowModel:
@@ -279,7 +290,7 @@ def _score_read_once(
     taught: list[Windows],
     readings: dict[str, Windows],
     args: argparse.Namespace,
-    scores: dict[str, dict[str, Score]],
+    scores: dict[str, dict[tuple[str, str], Score]],
 ) -> None:
     """Score the group's talks, read once, with rankers fitted on the other groups' ``taught``
     readings (and, with ``--shipped-edges``, with the shipped ranker and its blends with each
@@ -303,10 +314,20 @@ def _score_read_once(
         for weight, spill, short in itertools.product(args.weights, args.spill, args.short):
             likelihood = models[spill, short].logit(found.rows) + weight * found.edges
             name = _name((weight, spill, short, CONTENT_FLOOR))
-            scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
+            _add(scores, name, talk, chosen_by_analyser(talk.prepared, found, likelihood))
         for name, ranker in others.items():
             likelihood = ranker.ranking(found.rows, found.edges)
-            scores[name].setdefault(group, Score()).add(chosen_by_analyser(talk.prepared, found, likelihood))
+            _add(scores, name, talk, chosen_by_analyser(talk.prepared, found, likelihood))
+
+
+def _add(scores: dict[str, dict[tuple[str, str], Score]], name: str, talk: TalkData, score: Score) -> None:
+    """Count ``score``, one talk's, under ``name`` by the talk's group and genre."""
+    scores[name].setdefault((group_of(talk.name), _genre(talk.name)), Score()).add(score)
+
+
+@functools.cache
+def _genre(name: str) -> str:
+    return read_talk(DATA / "tune" / f"{name}.txt").genre
 
 
 def _floor(text: str) -> float:

@@ -8,8 +8,8 @@ import dataclasses
 import numpy as np
 
 from bench.languages import lay_out
-from bench.moments import DATA, evaluate, read_talk
-from bench.moments_folds import FIRST, GROUPS, chosen_by_analyser, group_of, read_by_group
+from bench.moments import DATA, Score, evaluate, read_talk
+from bench.moments_folds import FIRST, GROUPS, chosen_by_analyser, group_of, read_by_group, report
 from bench.train_moments import Clip, TalkData, lexical_cue, windows
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, find_moments
@@ -74,3 +74,28 @@ def test_it_scores_the_clips_the_analyser_itself_keeps():
     assert expected.covered > 0
     got = (score.covered, score.filler_edges, score.errors)
     assert got == (expected.covered, expected.filler_edges, expected.errors)
+
+
+def test_it_reports_each_group_then_the_later_groups_together_and_by_genre():
+    def score(covered, errors, filler):
+        return Score(planted=7, covered=covered, clips=7, filler_edges=filler, errors=errors)
+
+    by_talk = {
+        (FIRST, "lecture"): score(7, [9.0, 9.0], 3),
+        ("v", "lecture"): score(6, [1.0, 3.0], 1),
+        ("v", "podcast"): score(5, [2.0], 2),
+        ("ag", "lecture"): score(4, [2.0, 2.0], 0),
+    }
+
+    lines = report("ranker", by_talk)
+
+    assert lines == [
+        f"ranker, {FIRST}: {score(7, [9.0, 9.0], 3).line()}",
+        f"ranker, v: {Score(planted=14, covered=11, clips=14, filler_edges=3, errors=[1.0, 3.0, 2.0]).line()}",
+        f"ranker, ag: {score(4, [2.0, 2.0], 0).line()}",
+        # The first rounds count in neither the later groups nor their genres.
+        f"ranker, the later groups: {Score(21, 15, 21, 3, [1.0, 3.0, 2.0, 2.0, 2.0]).line()}",
+        f"ranker, the later groups' lectures: {Score(14, 10, 14, 1, [1.0, 3.0, 2.0, 2.0]).line()}",
+        f"ranker, the later groups' podcasts: {score(5, [2.0], 2).line()}",
+    ]
+    assert "recall@k 15/21" in lines[3] and "boundary error 2.00 s" in lines[3]
