@@ -53,7 +53,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fnmatch
-import functools
 import itertools
 import math
 import os
@@ -62,7 +61,7 @@ import sys
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import DATA, GAPS, Prepared, Score, evaluate, read_talk
+from bench.moments import GAPS, Prepared, Score, evaluate
 from bench.train_moments import (
     SHORT_WEIGHT,
     SPILL_WEIGHT,
@@ -322,12 +321,7 @@ def _score_read_once(
 
 def _add(scores: dict[str, dict[tuple[str, str], Score]], name: str, talk: TalkData, score: Score) -> None:
     """Count ``score``, one talk's, under ``name`` by the talk's group and genre."""
-    scores[name].setdefault((group_of(talk.name), _genre(talk.name)), Score()).add(score)
-
-
-@functools.cache
-def _genre(name: str) -> str:
-    return read_talk(DATA / "tune" / f"{name}.txt").genre
+    scores[name].setdefault((group_of(talk.name), talk.genre), Score()).add(score)
 
 
 def _floor(text: str) -> float:

@@ -115,6 +115,7 @@ class TalkData:
     lexical: np.ndarray  # the lexical housekeeping cue
     # The same talk spoken with other pauses, which the ranker is also taught (see fit_all).
     spoken_again: TalkData | None = None
+    genre: str = ""  # the talk file's ``# genre:`` line (bench.moments.read_talk)
 
     def as_tuple(self) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
         return self.name, self.embeddings, self.labels, self.lexical
@@ -142,11 +143,13 @@ def labelled(config: PipelineConfig, exclude: Sequence[str] = (), gaps: str = "b
     for path in sorted((DATA / "tune").glob("*.txt")):
         if any(fnmatch.fnmatch(path.stem, pattern) for pattern in exclude):
             continue
-        prepared = prepare(path, read_talk(path), config, audio_only=True, fresh=False, gaps=gaps)
+        talk = read_talk(path)
+        prepared = prepare(path, talk, config, audio_only=True, fresh=False, gaps=gaps)
         sentences = prepared.transcript.sentences
         middle = [(s.start + s.end) / 2 for s in sentences]
         labels = np.array([any(p.start <= t <= p.end for p in prepared.planted) for t in middle], dtype=float)
-        talks.append(TalkData(path.stem, prepared, cached_embeddings(prepared), labels, lexical_cue(sentences)))
+        embeddings = cached_embeddings(prepared)
+        talks.append(TalkData(path.stem, prepared, embeddings, labels, lexical_cue(sentences), genre=talk.genre))
     return talks
 
 
