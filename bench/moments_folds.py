@@ -12,7 +12,7 @@ writers worked from the second round's brief alone, together and genre by genre
 without the talks that judge it.
 
 Usage: ``.venv/bin/python -m bench.moments_folds [--gaps blind|blocks] [--weights 0.3 0.6]
-[--spill 1 3] [--short 1 3] [--merges-last] [--joined] [--also-gaps blocks|blind]
+[--spill 1 3] [--short 1 3] [--merges-last] [--joined | --packed] [--also-gaps blocks|blind]
 [--exclude GLOB ...] [--ridge 1000] [--floors off 0.1] [--shipped-ranker] [--other-languages]
 [--read-once [--shipped-edges [--blend 0.25 0.4]]]``.
 ``--spill`` and ``--short`` weigh the ranker's near misses (``SPILL_WEIGHT`` and
@@ -34,7 +34,8 @@ scores the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps (its t
 and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); with
 ``--shipped-edges`` the talks are read by the shipped edge probes, and the shipped ranker is
 scored on the same readings beside the refitted one; ``--joined`` then teaches each group's
-ranker the other groups' joined copies, read once like their talks, and ``--blend`` scores
+ranker the other groups' joined copies, read once like their talks, and ``--packed`` their
+packed copies (:func:`bench.train_moments.packed`), and ``--blend`` scores
 rankers whose log-odds are these shares of each refitted one's (every ``--spill`` and
 ``--short`` pair), the rest the shipped one's (:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
@@ -57,6 +58,7 @@ import itertools
 import math
 import os
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -78,6 +80,7 @@ from bench.train_moments import (
     in_other_languages,
     joined,
     labelled,
+    packed,
     picked,
     spoken_again,
     windows,
@@ -118,11 +121,15 @@ def group_of(name: str) -> str:
 
 
 def read_by_group(
-    talks: list[TalkData], strength: float, shipped_edges: bool = False, with_joined: bool = False
+    talks: list[TalkData],
+    strength: float,
+    shipped_edges: bool = False,
+    copy: Callable[[TalkData], TalkData] | None = None,
 ) -> dict[str, Windows]:
     """Each talk's windows, read once by the content probe and the edge probes fitted without
     its group's talks (with ``shipped_edges``, by the shipped edge probes), by talk name; with
-    ``with_joined``, each also holds its :func:`~bench.train_moments.joined` copy read by the
+    a ``copy`` (:func:`~bench.train_moments.joined` or :func:`~bench.train_moments.packed`), each
+    also holds that copy of its talk read by the
     same probes (:attr:`~bench.train_moments.Windows.also`), for a ranker to be taught.
 
     A group's ranker is then fitted on the other groups' readings, whose probes did see that
@@ -141,10 +148,10 @@ def read_by_group(
         edges = (shipped.opens, shipped.closes) if shipped_edges else edge_probes(sides, strength, inside)
         for index in inside:
             found = windows(talks[index], probe, *edges)
-            if with_joined:
+            if copy is not None:
                 # Only its evidence teaches a ranker, and without its analyser the copy's
                 # audio is freed: every talk's twice over would not fit in memory.
-                found.also = [dataclasses.replace(windows(joined(talks[index]), probe, *edges), local=None)]
+                found.also = [dataclasses.replace(windows(copy(talks[index]), probe, *edges), local=None)]
             readings[talks[index].name] = found
         print(f"  {group}: {len(inside)} talks read by probes fitted on {len(talks) - len(inside)}", flush=True)
     return readings
@@ -171,6 +178,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--spill", type=float, nargs="+", default=[SPILL_WEIGHT], help="near-miss weights (spills)")
     parser.add_argument("--short", type=float, nargs="+", default=[SHORT_WEIGHT], help="near-miss weights (short)")
     parser.add_argument("--joined", action="store_true", help="teach the ranker each talk with two moments joined too")
+    parser.add_argument("--packed", action="store_true", help="with --read-once: teach it each talk packed too")
     parser.add_argument("--also-gaps", choices=GAPS, help="teach the ranker each talk spoken with these pauses too")
     parser.add_argument("--merges-last", action="store_true", help="rank windows merging two moments last")
     parser.add_argument("--floors", type=_floor, nargs="+", default=[CONTENT_FLOOR], help="content floors, or off")
@@ -205,7 +213,8 @@ def main(argv: list[str]) -> int:
     also = in_other_languages() if args.other_languages else []
     settings = list(itertools.product(args.weights, args.spill, args.short, args.floors))
     scores = {_name(setting): {} for setting in settings}
-    readings = read_by_group(talks, args.ridge, args.shipped_edges, args.joined) if args.read_once else {}
+    copy = packed if args.packed else joined if args.joined else None
+    readings = read_by_group(talks, args.ridge, args.shipped_edges, copy) if args.read_once else {}
     if args.shipped_edges:
         scores[SHIPPED] = {}
         pairs = itertools.product(args.spill, args.short)

@@ -10,10 +10,12 @@ group's ranker there is this one fitted without the group. The content probe is 
 rewritten; the product reads talks with the shipped one.
 
 Usage: ``.venv/bin/python -m bench.train_ranker [--ridge 2000] [--gaps blind|blocks]
-[--exclude GLOB ...] [--joined] [--spill WEIGHT] [--blend SHARE [--base FILE]] [--dry-run]``
-(about 10 minutes for the 421 talks on two cores, most of it loading them; ``--ridge`` is the
-held-out content probes' strength; ``--joined`` also teaches it each talk with two of its
-moments back to back, as :mod:`bench.train_moments` does; ``--spill`` weighs the windows that
+[--exclude GLOB ...] [--joined | --packed [--copy-weight W]] [--spill WEIGHT] [--blend SHARE
+[--base FILE]] [--dry-run]`` (about 10 minutes for the 421 talks on two cores, most of it
+loading them; ``--ridge`` is the held-out content probes' strength; ``--joined`` also teaches
+it each talk with two of its moments back to back, as :mod:`bench.train_moments` does,
+``--packed`` each talk with every two of them back to back, each copy's windows weighed
+``--copy-weight`` times; ``--spill`` weighs the windows that
 hold part of a moment and run on past it, ``SPILL_WEIGHT`` of :mod:`bench.train_moments`, as
 ``bench.moments_folds --spill`` cross-validates it; ``--blend`` writes a share of the refit
 mixed with the ranker in ``--base``, the shipped one unless given,
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,18 +41,23 @@ import numpy as np
 from bench.machine import describe
 from bench.moments import GAPS
 from bench.moments_folds import blended, read_by_group
-from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, labelled
+from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, joined, labelled, packed
 from pipeline.config import PipelineConfig
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowModel, load_model
 
 
 def fit_ranker(
-    talks: list[TalkData], strength: float, with_joined: bool = False, spill: float = SPILL_WEIGHT, also: float = 1.0
+    talks: list[TalkData],
+    strength: float,
+    copy: Callable[[TalkData], TalkData] | None = None,
+    spill: float = SPILL_WEIGHT,
+    also: float = 1.0,
 ) -> WindowModel:
     """The window ranker fitted on every talk's one reading, with the shipped edge probes;
-    with ``with_joined``, also on each talk's :func:`~bench.train_moments.joined` copy;
-    ``spill`` weighs the windows that run on past a moment."""
-    readings = read_by_group(talks, strength, shipped_edges=True, with_joined=with_joined)
+    with a ``copy`` (:func:`~bench.train_moments.joined` or :func:`~bench.train_moments.packed`),
+    also on that copy of each talk, each window ``also`` times over; ``spill`` weighs the
+    windows that run on past a moment."""
+    readings = read_by_group(talks, strength, shipped_edges=True, copy=copy)
     shipped = load_model()
     return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill, also=also)
 
@@ -79,7 +87,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the talks' pauses (see bench.moments)")
     parser.add_argument("--exclude", action="append", default=[], help="leave out talks matching this glob")
     parser.add_argument("--joined", action="store_true", help="teach it each talk with two moments joined too")
-    parser.add_argument("--joined-weight", type=float, default=1.0, help="with --joined: each copy's window weight")
+    parser.add_argument("--packed", action="store_true", help="teach it each talk with every two moments joined too")
+    parser.add_argument("--copy-weight", type=float, default=1.0, help="each joined or packed window's weight")
     parser.add_argument("--spill", type=float, default=SPILL_WEIGHT, help="the weight of windows running past a moment")
     parser.add_argument("--blend", type=float, default=1.0, help="the refit's share of the written log-odds")
     parser.add_argument("--base", type=Path, default=MODEL_FILE, help="with --blend: the ranker blended with")
@@ -88,7 +97,8 @@ def main(argv: list[str]) -> int:
     print(f"machine: {describe()}")
     talks = labelled(PipelineConfig.from_env(os.environ), args.exclude, args.gaps)
     print(f"{len(talks)} tuning talks, {sum(len(t.labels) for t in talks)} sentences", flush=True)
-    before, model = widened(args.base), fit_ranker(talks, args.ridge, args.joined, args.spill, args.joined_weight)
+    copy = packed if args.packed else joined if args.joined else None
+    before, model = widened(args.base), fit_ranker(talks, args.ridge, copy, args.spill, args.copy_weight)
     # The weights on standardised evidence, old beside new, show what the refit changed.
     for name, old, new in zip((*FEATURES, "intercept"), before.coef, model.coef, strict=True):
         print(f"  {name:<24} {old:+.3f} -> {new:+.3f}")

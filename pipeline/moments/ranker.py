@@ -9,7 +9,8 @@ content posterior inside, at and just outside both edges (from
 :mod:`pipeline.moments.content`), the topic breaks at the edges and inside, how the first
 and last sentences open and close, the length, and two embedding probes that read whether
 a sentence opens or closes a moment (a host's question, a payoff line), read at the edges,
-inside and on the sentence just outside each edge, with the topic break beyond it.
+inside and on the sentence just outside each edge, with the topic break beyond it, and
+how close in meaning each edge's line and the line beside it are to the rest of the window.
 
 The model is fitted by ``python -m bench.train_moments`` on the tuning talks only, with
 each talk's content posterior and edge probes computed by models that never saw that
@@ -66,6 +67,7 @@ FEATURES = (
     "minutes", "minutes_squared", "sentences",
     "opens", "closes", "opens_next", "opens_inside", "closes_inside",
     "opens_before", "closes_before", "closes_after", "break_before", "break_after",
+    "joins_before", "joins_after", "joins_first", "joins_last",
 )  # fmt: skip
 
 
@@ -135,6 +137,20 @@ class WindowEvidence:
         self.closes = closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
         self.logits = _logit(analysis.content)
         self.alone = np.clip(_logit(analysis.content_alone), -EDGE_EVIDENCE_CAP, EDGE_EVIDENCE_CAP)
+        # Each sentence's meaning less the talk's, as semantic_shifts reads it, summed so
+        # that any window's mean meaning costs one subtraction.
+        meaning = np.asarray(analysis.embeddings, dtype=float)
+        meaning = meaning - meaning.mean(axis=0) if len(meaning) else np.zeros((0, 1))
+        self.meaning = meaning / (np.linalg.norm(meaning, axis=1, keepdims=True) + 1e-9)
+        self.summed = np.vstack([np.zeros((1, self.meaning.shape[1])), np.cumsum(self.meaning, axis=0)])
+
+    def joins(self, sentence: int | None, first: int, last: int) -> float:
+        """How close ``sentence``'s meaning is to the mean meaning of sentences ``first`` to
+        ``last`` (a cosine; 0 with no sentence or none to compare it with)."""
+        if sentence is None or last < first:
+            return 0.0
+        mean = self.summed[last + 1] - self.summed[first]
+        return float(self.meaning[sentence] @ mean / (np.linalg.norm(mean) + 1e-9))
 
     def edge_evidence(self, first: int, last: int) -> float:
         """How surely the window's first and last sentences are content, each read alone
@@ -194,6 +210,13 @@ class WindowEvidence:
             "closes_after": 0.0 if after is None else float(self.closes[after]),
             "break_before": 0.0 if before is None else float(a.breaks[before]),
             "break_after": 0.0 if after is None else float(a.breaks[after + 1]),
+            # Whether the line just outside each edge belongs with the window's meaning (a
+            # teaser that opens the moment) or not (filler, or the moment before it), and
+            # whether the window's own first and last lines belong with the rest of it.
+            "joins_before": self.joins(before, first, last),
+            "joins_after": self.joins(after, first, last),
+            "joins_first": self.joins(first, first + 1, last),
+            "joins_last": self.joins(last, first, last - 1),
         }
         return np.array([values[name] for name in FEATURES])
 

@@ -166,6 +166,44 @@ def test_it_joins_only_two_moments_with_filler_between_them():
     assert cut.blocks() == [(2, 3), (4, 5), (6, 7)]
 
 
+def test_it_packs_a_talk_by_cutting_the_filler_between_every_two_moments():
+    talk = Talk("t", "solo talk", [
+        Block("filler", "hello", [("1", "Hi everyone. Welcome back.")]),
+        Block("planted", "story", [("1", "I crashed my father's car. He forgave me.")]),
+        Block("filler", "sponsor", [("1", "This video is sponsored. Use my code.")]),
+        Block("planted", "bread", [("1", "Sourdough needs time. Give it a day.")]),
+        Block("planted", "garden", [("1", "Tomatoes want sun. Water them at dawn.")]),
+        Block("filler", "aside", [("1", "Sorry, my cat is here.")]),
+        Block("planted", "savings", [("1", "Pay yourself first. Save on payday.")]),
+        Block("filler", "bye", [("1", "Thanks for watching.")]),
+    ])  # fmt: skip
+    prepared, labels = lay_out(talk, "en")
+    # Each sample holds its own time, so where the speech was cut shows in it.
+    seconds = np.arange(int(prepared.transcript.duration * SAMPLE_RATE)) / SAMPLE_RATE
+    prepared = dataclasses.replace(prepared, audio=seconds.astype(np.float32))
+    original = TalkData("t", prepared, np.arange(len(labels), dtype=float)[:, None], labels, labels, genre="solo talk")
+
+    cut = train_moments.packed(original)
+
+    # The filler before the first moment and after the last stays; all between them goes.
+    assert [f.label for f in cut.prepared.filler] == ["hello", "bye"]
+    assert cut.blocks() == [(2, 3), (4, 5), (6, 7), (8, 9)]
+    assert cut.embeddings[:, 0].tolist() == [0, 1, 2, 3, 6, 7, 8, 9, 11, 12, 13]
+    assert cut.name == "t, packed" and cut.genre == "solo talk"
+    # Each moment starts where the one before it ended, after the pause that ended it.
+    planted = cut.prepared.planted
+    assert all(0 <= b.start - a.end < 1.5 for a, b in itertools.pairwise(planted))
+    sentences = cut.prepared.transcript.sentences
+    assert [sentences[first].sentence for first, _ in cut.blocks()] == [
+        "I crashed my father's car.", "Sourdough needs time.", "Tomatoes want sun.", "Pay yourself first."]  # fmt: skip
+    starts = [sentences[first].words[0].start for first, _ in cut.blocks()]
+    assert np.allclose(starts, [p.start for p in planted], atol=1e-6)
+    # The speech was cut where the words were: each moment's first sample is its old one.
+    assert abs(len(cut.prepared.audio) / SAMPLE_RATE - cut.prepared.transcript.duration) < 1e-3
+    for new, old in zip(planted, prepared.planted, strict=True):
+        assert abs(cut.prepared.audio[round(new.start * SAMPLE_RATE)] - old.start) < 1e-3
+
+
 def test_it_teaches_the_ranker_a_talks_other_readings_as_other_talks():
     rng = np.random.default_rng(5)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bench.moments_folds import blended, read_by_group
-from bench.train_moments import NEAR_SPILL
+from bench.train_moments import NEAR_SPILL, joined, packed
 from bench.train_ranker import fit_ranker, widened
 from pipeline.moments.ranker import FEATURES, load_model
 from tests.bench.laid_out import laid_out
@@ -43,18 +43,19 @@ def test_it_rates_the_planted_moments_above_the_other_windows_it_was_taught():
         assert logits[found.labels > 0].mean() > logits[found.labels == 0].mean()
 
 
-def test_it_can_teach_the_ranker_each_talk_with_two_moments_back_to_back():
+@pytest.mark.parametrize("copy", [joined, packed])
+def test_it_can_teach_the_ranker_each_talk_with_moments_back_to_back(copy):
     talks = [laid_out(name, seed, dims=384) for seed, name in enumerate(NAMES)]
 
-    readings = read_by_group(talks, strength=10.0, shipped_edges=True, with_joined=True)
+    readings = read_by_group(talks, strength=10.0, shipped_edges=True, copy=copy)
 
     for talk in talks:
         found = readings[talk.name]
-        (copy,) = found.also
-        # The copy keeps every moment whole, and loses the filler between two of them.
-        assert copy.labels.sum() == found.labels.sum() == 4
-        assert len(copy.ranges) < len(found.ranges)
-    assert not np.allclose(fit_ranker(talks, 10.0, with_joined=True).coef, fit_ranker(talks, 10.0).coef)
+        (copied,) = found.also
+        # The copy keeps every moment whole, and loses the filler between two of them (or all).
+        assert copied.labels.sum() == found.labels.sum() == 4
+        assert len(copied.ranges) < len(found.ranges)
+    assert not np.allclose(fit_ranker(talks, 10.0, copy=copy).coef, fit_ranker(talks, 10.0).coef)
 
 
 def test_it_blends_the_refit_with_the_shipped_ranker_in_one_model():

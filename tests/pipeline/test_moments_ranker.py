@@ -182,3 +182,27 @@ def test_it_reads_the_sentence_and_the_break_just_outside_each_edge(ranked):
     # Nothing opens before a talk or closes after it; its start closes everything before it.
     assert (whole_talk["opens_before"], whole_talk["closes_before"]) == (0.0, 1.0)
     assert (whole_talk["closes_after"], whole_talk["break_before"], whole_talk["break_after"]) == (0.0, 0.0, 0.0)
+
+
+def test_it_reads_whether_the_line_beside_each_edge_belongs_with_the_window(ranked):
+    local, blocks = ranked
+    first, last = blocks["story"]
+    model = load_model()
+    evidence = WindowEvidence(local.analysis, model.opens, model.closes)
+
+    def read(window):
+        row = evidence.row(*window, local.scorer.score(*window))
+        return {name: row[FEATURES.index(name)] for name in FEATURES}
+
+    whole, late, early_end = read((first, last)), read((first + 1, last)), read((first, last - 1))
+    in_filler = read((first - 1, last))
+    # The story's own opening and lesson belong with the rest of it; the greeting and the
+    # sponsor read beside it do not.
+    assert late["joins_before"] > whole["joins_before"]
+    assert early_end["joins_after"] > whole["joins_after"]
+    assert whole["joins_first"] > in_filler["joins_first"]
+    assert whole["joins_last"] > read((first, last + 1))["joins_last"]
+    # Cosines; beyond the talk's ends there is no line to read.
+    count = len(local.analysis.sentences)
+    assert all(-1.0 <= whole[name] <= 1.0 for name in ("joins_before", "joins_after", "joins_first", "joins_last"))
+    assert (read((0, count - 1))["joins_before"], read((0, count - 1))["joins_after"]) == (0.0, 0.0)
