@@ -74,11 +74,8 @@ def widened(path: Path) -> WindowModel:
         mean, scale, coef = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES) + 1)
         mean[columns], scale[columns], coef[columns] = data["mean"], data["scale"], data["coef"][:-1]
         coef[-1] = data["coef"][-1]
-        probes = [
-            EdgeProbe(data[f"{side}_mean"], data[f"{side}_scale"], data[f"{side}_weights"], float(data[f"{side}_bias"]))
-            for side in ("opens", "closes")
-        ]
-    return WindowModel(*probes, mean, scale, coef)
+        opens, closes = EdgeProbe.saved(data, "opens"), EdgeProbe.saved(data, "closes")
+    return WindowModel(opens, closes, mean, scale, coef)
 
 
 def main(argv: list[str]) -> int:

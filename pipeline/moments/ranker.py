@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +83,11 @@ class EdgeProbe:
     def score(self, embeddings: np.ndarray) -> np.ndarray:
         return ((embeddings - self.mean) / self.scale) @ self.weights + self.bias
 
+    @classmethod
+    def saved(cls, data: Mapping[str, np.ndarray], name: str) -> EdgeProbe:
+        """The probe :meth:`WindowModel.save` wrote under ``name`` ("opens" or "closes")."""
+        return cls(data[f"{name}_mean"], data[f"{name}_scale"], data[f"{name}_weights"], float(data[f"{name}_bias"]))
+
 
 @dataclasses.dataclass(frozen=True)
 class WindowModel:
@@ -119,13 +124,8 @@ def load_model(path: Path = MODEL_FILE) -> WindowModel:
     with np.load(path) as data:
         if tuple(str(name) for name in data["features"]) != FEATURES:
             raise ValueError(f"{path.name} was fitted on other window features; run python -m bench.train_moments")
-
-        def probe(name: str) -> EdgeProbe:
-            return EdgeProbe(
-                data[f"{name}_mean"], data[f"{name}_scale"], data[f"{name}_weights"], float(data[f"{name}_bias"])
-            )
-
-        return WindowModel(probe("opens"), probe("closes"), data["mean"], data["scale"], data["coef"])
+        opens, closes = EdgeProbe.saved(data, "opens"), EdgeProbe.saved(data, "closes")
+        return WindowModel(opens, closes, data["mean"], data["scale"], data["coef"])
 
 
 class WindowEvidence:
