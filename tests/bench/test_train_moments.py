@@ -9,7 +9,7 @@ import numpy as np
 
 from bench import train_moments
 from bench.languages import lay_out
-from bench.moments import Block, Talk
+from bench.moments import Block, Prepared, Talk
 from bench.train_moments import Sums, TalkData
 from pipeline.audio import SAMPLE_RATE
 from pipeline.moments.embeddings import embed
@@ -109,6 +109,14 @@ def test_it_weighs_the_near_misses_it_is_told_to_when_fitting_the_ranker():
     assert moment_over_spill(10.0) > moment_over_spill(1.0) + 0.1
 
 
+def timed(talk: Talk) -> tuple[Prepared, np.ndarray]:
+    """``talk`` laid out in English with its labels, each audio sample holding its own time, so
+    where the speech was cut shows in it."""
+    prepared, labels = lay_out(talk, "en")
+    seconds = np.arange(int(prepared.transcript.duration * SAMPLE_RATE)) / SAMPLE_RATE
+    return dataclasses.replace(prepared, audio=seconds.astype(np.float32)), labels
+
+
 def test_it_joins_two_moments_by_cutting_the_filler_between_them_out_of_speech_and_transcript():
     talk = Talk("t", "solo talk", [
         Block("filler", "hello", [("1", "Hi everyone. Welcome back.")]),
@@ -117,10 +125,7 @@ def test_it_joins_two_moments_by_cutting_the_filler_between_them_out_of_speech_a
         Block("planted", "bread", [("1", "Sourdough needs time. Give it a day.")]),
         Block("filler", "bye", [("1", "Thanks for watching.")]),
     ])  # fmt: skip
-    prepared, labels = lay_out(talk, "en")
-    # Each sample holds its own time, so where the speech was cut shows in it.
-    seconds = np.arange(int(prepared.transcript.duration * SAMPLE_RATE)) / SAMPLE_RATE
-    prepared = dataclasses.replace(prepared, audio=seconds.astype(np.float32))
+    prepared, labels = timed(talk)
     embeddings = np.arange(len(labels), dtype=float)[:, None]
     original = TalkData("t", prepared, embeddings, labels, labels * 2)
 
@@ -177,10 +182,7 @@ def test_it_packs_a_talk_by_cutting_the_filler_between_every_two_moments():
         Block("planted", "savings", [("1", "Pay yourself first. Save on payday.")]),
         Block("filler", "bye", [("1", "Thanks for watching.")]),
     ])  # fmt: skip
-    prepared, labels = lay_out(talk, "en")
-    # Each sample holds its own time, so where the speech was cut shows in it.
-    seconds = np.arange(int(prepared.transcript.duration * SAMPLE_RATE)) / SAMPLE_RATE
-    prepared = dataclasses.replace(prepared, audio=seconds.astype(np.float32))
+    prepared, labels = timed(talk)
     original = TalkData("t", prepared, np.arange(len(labels), dtype=float)[:, None], labels, labels, genre="solo talk")
 
     cut = train_moments.packed(original)

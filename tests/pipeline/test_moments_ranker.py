@@ -36,6 +36,13 @@ def ranked():
     return local, blocks
 
 
+def features(local: LocalAnalyser, window: tuple[int, int]) -> dict[str, float]:
+    """The shipped ranker's evidence of ``window``, by feature name."""
+    model = load_model()
+    row = WindowEvidence(local.analysis, model.opens, model.closes).row(*window, local.scorer.score(*window))
+    return dict(zip(FEATURES, row.tolist(), strict=True))
+
+
 def likelihood(local: LocalAnalyser, first: int, last: int) -> float:
     model = load_model()
     row = WindowEvidence(local.analysis, model.opens, model.closes).row(first, last, local.scorer.score(first, last))
@@ -162,23 +169,19 @@ def test_it_reads_the_sentence_and_the_break_just_outside_each_edge(ranked):
     local, blocks = ranked
     first, last = blocks["story"]
     analysis, model = local.analysis, load_model()
-    evidence = WindowEvidence(analysis, model.opens, model.closes)
     opens, closes = model.opens.score(analysis.embeddings), model.closes.score(analysis.embeddings)
 
-    def read(window):
-        row = evidence.row(*window, local.scorer.score(*window))
-        return {name: row[FEATURES.index(name)] for name in FEATURES}
-
-    late = read((first + 1, last))
+    late = features(local, (first + 1, last))
     # Started one line late, the window has the story's opening and its topic break just before it.
     assert late["opens_before"] == pytest.approx(opens[first]) and late["break_before"] == analysis.breaks[first]
     assert late["closes_before"] == pytest.approx(closes[first])
-    assert opens[first] > read((first, last))["opens_before"], "the story opens; the greeting before it does not"
-    early_end = read((first, last - 1))
+    whole = features(local, (first, last))
+    assert opens[first] > whole["opens_before"], "the story opens; the greeting before it does not"
+    early_end = features(local, (first, last - 1))
     assert early_end["closes_after"] == pytest.approx(closes[last])
     assert early_end["break_after"] == analysis.breaks[last + 1]
     count = len(analysis.sentences)
-    whole_talk = read((0, count - 1))
+    whole_talk = features(local, (0, count - 1))
     # Nothing opens before a talk or closes after it; its start closes everything before it.
     assert (whole_talk["opens_before"], whole_talk["closes_before"]) == (0.0, 1.0)
     assert (whole_talk["closes_after"], whole_talk["break_before"], whole_talk["break_after"]) == (0.0, 0.0, 0.0)
@@ -187,22 +190,16 @@ def test_it_reads_the_sentence_and_the_break_just_outside_each_edge(ranked):
 def test_it_reads_whether_the_line_beside_each_edge_belongs_with_the_window(ranked):
     local, blocks = ranked
     first, last = blocks["story"]
-    model = load_model()
-    evidence = WindowEvidence(local.analysis, model.opens, model.closes)
-
-    def read(window):
-        row = evidence.row(*window, local.scorer.score(*window))
-        return {name: row[FEATURES.index(name)] for name in FEATURES}
-
-    whole, late, early_end = read((first, last)), read((first + 1, last)), read((first, last - 1))
-    in_filler = read((first - 1, last))
+    whole, late = features(local, (first, last)), features(local, (first + 1, last))
+    early_end, in_filler = features(local, (first, last - 1)), features(local, (first - 1, last))
     # The story's own opening and lesson belong with the rest of it; the greeting and the
     # sponsor read beside it do not.
     assert late["joins_before"] > whole["joins_before"]
     assert early_end["joins_after"] > whole["joins_after"]
     assert whole["joins_first"] > in_filler["joins_first"]
-    assert whole["joins_last"] > read((first, last + 1))["joins_last"]
+    assert whole["joins_last"] > features(local, (first, last + 1))["joins_last"]
     # Cosines; beyond the talk's ends there is no line to read.
     count = len(local.analysis.sentences)
     assert all(-1.0 <= whole[name] <= 1.0 for name in ("joins_before", "joins_after", "joins_first", "joins_last"))
-    assert (read((0, count - 1))["joins_before"], read((0, count - 1))["joins_after"]) == (0.0, 0.0)
+    whole_talk = features(local, (0, count - 1))
+    assert (whole_talk["joins_before"], whole_talk["joins_after"]) == (0.0, 0.0)
