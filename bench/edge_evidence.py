@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
             continue
         talk = read_talk(path)
         prepared = prepare(path, talk, config, audio_only=True, fresh=False, gaps=args.gaps)
-        found = read_windows(analyse_transcript(prepared.transcript), prepared, model.opens, model.closes)
+        found = read_windows(analyse_transcript(prepared.transcript), prepared, model.probes)
         logit = model.logit(found.rows)
         for weight in args.weights:
             score = picked(prepared, found, logit + weight * found.edges)

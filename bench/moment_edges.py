@@ -50,8 +50,8 @@ def edge_pairs(talk: TalkData, model: WindowModel) -> Pairs:
     sentences and of the filler sentences beside them, pair by pair, read by ``model``."""
     a = analyse_transcript(talk.prepared.transcript, embeddings=talk.embeddings)
     content = np.clip(a.content_alone, 1e-6, 1 - 1e-6)
-    columns = [np.log(content / (1 - content)), a.content, model.opens.score(a.embeddings),
-               model.closes.score(a.embeddings), a.breaks[:-1], a.breaks[1:]]  # fmt: skip
+    columns = [np.log(content / (1 - content)), a.content, model.probes.opens.score(a.embeddings),
+               model.probes.closes.score(a.embeddings), a.breaks[:-1], a.breaks[1:]]  # fmt: skip
     rows = np.column_stack(columns)
     labels, count = talk.labels, len(talk.labels)
     blocks = talk.blocks()

@@ -32,7 +32,8 @@ talk once, by probes fitted without its group (:func:`read_by_group`; minutes wh
 folds' own readings take hours), fits each group's ranker on the other groups' readings and
 scores the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps (its turn rules
 and filler floor included, so ``--floors`` and ``--merges-last`` do not apply); with
-``--shipped-edges`` the talks are read by the shipped edge probes, and the shipped ranker is
+``--shipped-edges`` the talks are read by the shipped edge probes that read a sentence alone
+(those that read it beside its neighbours are fitted without the group), and the shipped ranker is
 scored on the same readings beside the refitted one; ``--joined`` then teaches each group's
 ranker the other groups' joined copies, read once like their talks, and ``--packed`` their
 packed copies (:func:`bench.train_moments.packed`), and ``--blend`` scores
@@ -68,11 +69,10 @@ from bench.train_moments import (
     SHORT_WEIGHT,
     SPILL_WEIGHT,
     Clip,
+    EdgeSums,
     Sums,
     TalkData,
     Windows,
-    edge_probes,
-    edge_sums,
     fit,
     fit_all,
     fit_probe,
@@ -128,7 +128,9 @@ def read_by_group(
     copy: Callable[[TalkData], TalkData] | None = None,
 ) -> dict[str, Windows]:
     """Each talk's windows, read once by the content probe and the edge probes fitted without
-    its group's talks (with ``shipped_edges``, by the shipped edge probes), by talk name; with
+    its group's talks (with ``shipped_edges``, by the shipped probes that read a sentence
+    alone and those fitted without the group that read it beside its neighbours), by talk
+    name; with
     a ``copy`` (:func:`~bench.train_moments.joined` or :func:`~bench.train_moments.packed`), each
     also holds that copy of its talk read by the
     same probes (:attr:`~bench.train_moments.Windows.also`), for a ranker to be taught.
@@ -138,21 +140,26 @@ def read_by_group(
     it is taught in.
     """
     sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
-    sides = edge_sums(talks, sums)
-    shipped = load_model()
+    order = (FIRST, *GROUPS)
+    sides = EdgeSums.of(talks, sums, [order.index(group_of(talk.name)) for talk in talks])
+    shipped = load_model().probes
     readings = {}
-    for group in (FIRST, *GROUPS):
+    for group in order:
         inside = [index for index, talk in enumerate(talks) if group_of(talk.name) == group]
         if not inside:
             continue
         probe, _ = fit(talks, strength, sums, without=inside)
-        edges = (shipped.opens, shipped.closes) if shipped_edges else edge_probes(sides, strength, inside)
+        edges = sides.probes(strength, inside)
+        if shipped_edges:
+            # The probes beside neighbours are new to every shipped ranker but the latest:
+            # they are fitted without the group, as the content probe is.
+            edges = dataclasses.replace(edges, opens=shipped.opens, closes=shipped.closes)
         for index in inside:
-            found = windows(talks[index], probe, *edges)
+            found = windows(talks[index], probe, edges)
             if copy is not None:
                 # Only its evidence teaches a ranker, and without its analyser the copy's
                 # audio is freed: every talk's twice over would not fit in memory.
-                found.also = [dataclasses.replace(windows(copy(talks[index]), probe, *edges), local=None)]
+                found.also = [dataclasses.replace(windows(copy(talks[index]), probe, edges), local=None)]
             readings[talks[index].name] = found
         print(f"  {group}: {len(inside)} talks read by probes fitted on {len(talks) - len(inside)}", flush=True)
     return readings
@@ -235,13 +242,13 @@ def main(argv: list[str]) -> int:
         else:
             probe, model, held_out = fit_all(outside, args.ridge, with_joined=args.joined, also=also)
             models = {
-                (spill, short): fit_windows(held_out, model.opens, model.closes, spill, short)
+                (spill, short): fit_windows(held_out, model.probes, spill, short)
                 for spill in args.spill
                 for short in args.short
             }
         print(f"  {group}: {len(inside)} talks read by models fitted on {len(outside)}", flush=True)
         for talk in inside:
-            found = windows(talk, probe, model.opens, model.closes)
+            found = windows(talk, probe, model.probes)
             logits = {pair: fitted.logit(found.rows) for pair, fitted in models.items()}
             for setting in settings:
                 weight, spill, short, floor = setting
@@ -272,7 +279,9 @@ def report(name: str, by_talk: dict[tuple[str, str], Score]) -> list[str]:
 
 def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> WindowModel:
     """The ranker whose log-odds are ``share`` of ``refitted``'s and the rest of ``shipped``'s,
-    with the shipped edge probes: one logistic model, on the raw evidence (mean 0, scale 1)."""
+    with the refit's edge probes (those it was read with, which for the probes that read a
+    sentence alone are the shipped ones): one logistic model, on the raw evidence (mean 0,
+    scale 1)."""
 
     def raw(model: WindowModel) -> tuple[np.ndarray, float]:
         weights = model.coef[:-1] / model.scale
@@ -280,7 +289,7 @@ def blended(shipped: WindowModel, refitted: WindowModel, share: float) -> Window
 
     (kept, kept_bias), (new, new_bias) = raw(shipped), raw(refitted)
     coef = np.append((1 - share) * kept + share * new, (1 - share) * kept_bias + share * new_bias)
-    return WindowModel(shipped.opens, shipped.closes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
+    return WindowModel(refitted.probes, np.zeros_like(shipped.mean), np.ones_like(shipped.scale), coef)
 
 
 def _blend_name(share: float, pair: tuple[float, float]) -> str:
@@ -305,7 +314,7 @@ def _score_read_once(
     readings (and, with ``--shipped-edges``, with the shipped ranker and its blends with each
     of them)."""
     models = {
-        (spill, short): fit_windows(taught, taught[0].opens, taught[0].closes, spill, short)
+        (spill, short): fit_windows(taught, taught[0].probes, spill, short)
         for spill in args.spill
         for short in args.short
     }

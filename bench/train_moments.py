@@ -81,7 +81,16 @@ from pipeline.moments.embeddings import embed
 from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, sentence_signals
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowEvidence, WindowModel, without_merges
+from pipeline.moments.ranker import (
+    FEATURES,
+    MODEL_FILE,
+    EdgeProbe,
+    EdgeProbes,
+    WindowEvidence,
+    WindowModel,
+    beside,
+    without_merges,
+)  # fmt: skip
 from pipeline.types import Sentence, Transcript, Word
 
 # Tuning talks in languages other than English, written by their own writers (never the
@@ -384,23 +393,52 @@ def fit(talks: list[TalkData], strength: float, sums: Sums, without: Sequence[in
     return probe, scores
 
 
-def edge_sums(talks: list[TalkData], sums: Sums) -> tuple[Sums, Sums]:
-    """The talks' ``sums`` with the first, and with the last, sentence of each planted block marked."""
-    found = []
-    for side in (0, 1):
-        labels = []
-        for talk in talks:
-            marks = np.zeros(len(talk.labels))
-            marks[[block[side] for block in talk.blocks()]] = 1.0
-            labels.append(marks)
-        found.append(sums.with_labels([t.embeddings for t in talks], labels))
-    return found[0], found[1]
+@dataclasses.dataclass
+class EdgeSums:
+    """What the edge probes (:class:`~pipeline.moments.ranker.EdgeProbes`) are fitted from:
+    the talks' :class:`Sums` with the first, and with the last, sentence of each planted block
+    marked. The probes that read a sentence alone sum each talk apart; those that read it
+    beside its neighbours (:func:`~pipeline.moments.ranker.beside`: three times the columns,
+    nine times the memory) sum each unit apart, a unit being a talk or a group of talks
+    (``units``, each talk's), and leave out the whole unit of any talk they leave out."""
+
+    opens: Sums
+    closes: Sums
+    opens_beside: Sums
+    closes_beside: Sums
+    units: list[int]
+
+    @classmethod
+    def of(cls, talks: list[TalkData], sums: Sums, units: Sequence[int] | None = None) -> EdgeSums:
+        """``sums`` are the talks' own (:meth:`Sums.of`); ``units`` name each talk's unit
+        (each talk is its own unless given)."""
+        named = sorted(set(range(len(talks)) if units is None else units))
+        units = list(range(len(talks))) if units is None else [named.index(unit) for unit in units]
+        marks = [[_edge_marks(talk, side) for talk in talks] for side in (0, 1)]
+        alone = [sums.with_labels([t.embeddings for t in talks], side) for side in marks]
+        members = [[i for i, unit in enumerate(units) if unit == number] for number in range(len(named))]
+        near = [np.vstack([beside(talks[i].embeddings) for i in inside]) for inside in members]
+        near_marks = [[np.concatenate([side[i] for i in inside]) for inside in members] for side in marks]
+        opens = Sums.of(near, near_marks[0])
+        return cls(*alone, opens, opens.with_labels(near, near_marks[1]), units)
+
+    def probes(self, strength: float, without: Sequence[int] = ()) -> EdgeProbes:
+        """The ridge probes on every talk but those at the indices ``without`` (for the
+        ``_beside`` probes: but their units)."""
+        units = sorted({self.units[index] for index in without})
+        return EdgeProbes(
+            EdgeProbe(*self.opens.ridge(strength, without)),
+            EdgeProbe(*self.closes.ridge(strength, without)),
+            EdgeProbe(*self.opens_beside.ridge(strength, units)),
+            EdgeProbe(*self.closes_beside.ridge(strength, units)),
+        )
 
 
-def edge_probes(sides: tuple[Sums, Sums], strength: float, without: Sequence[int] = ()) -> tuple[EdgeProbe, EdgeProbe]:
-    """Ridge directions for the first and for the last sentence of a planted block."""
-    opens, closes = (EdgeProbe(*side.ridge(strength, without)) for side in sides)
-    return opens, closes
+def _edge_marks(talk: TalkData, side: int) -> np.ndarray:
+    """1 for the first (``side`` 0) or last (1) sentence of each of the talk's planted blocks."""
+    marks = np.zeros(len(talk.labels))
+    marks[[block[side] for block in talk.blocks()]] = 1.0
+    return marks
 
 
 @dataclasses.dataclass
@@ -412,8 +450,7 @@ class Windows:
     rows: np.ndarray
     labels: np.ndarray
     near: np.ndarray  # NEAR_SPILL, NEAR_SHORT or 0 for each window (see SPILL_WEIGHT)
-    opens: EdgeProbe
-    closes: EdgeProbe
+    probes: EdgeProbes
     edges: np.ndarray  # the edge evidence the analyser adds to the ranker's log-odds
     # The same talk's other readings (spoken again, or with two moments back to back: see
     # fit_all), read by the same probes; the ranker is fitted on all of them.
@@ -430,30 +467,29 @@ class Clip:
     score: int = 0
 
 
-def windows(talk: TalkData, probe: Probe, opens: EdgeProbe, closes: EdgeProbe) -> Windows:
+def windows(talk: TalkData, probe: Probe, probes: EdgeProbes) -> Windows:
     """The talk's windows with its evidence read by ``probe`` and the edge probes."""
     analysis = analyse_transcript(talk.prepared.transcript, embeddings=talk.embeddings, probe=probe)
-    return read_windows(analysis, talk.prepared, opens, closes, set(talk.blocks()))
+    return read_windows(analysis, talk.prepared, probes, set(talk.blocks()))
 
 
 def read_windows(
     analysis: TranscriptAnalysis,
     prepared: Prepared,
-    opens: EdgeProbe,
-    closes: EdgeProbe,
+    probes: EdgeProbes,
     whole: Collection[tuple[int, int]] = (),
 ) -> Windows:
     """Every candidate window of an analysed talk, with its evidence; ``whole`` holds the
     (first, last) sentences of its planted moments, labelled as whole moments."""
     options = ClipOptions(clip_count=len(prepared.planted))
     local = LocalAnalyser(analysis, options, prepared.audio)
-    evidence = WindowEvidence(analysis, opens, closes)
+    evidence = WindowEvidence(analysis, probes)
     ranges = list(local.edges.ranges(options.min_length, options.max_length))
     rows = np.array([evidence.row(first, last, local.scorer.scored(first, last)) for first, last in ranges])
     edges = np.array([evidence.edge_evidence(first, last) for first, last in ranges])
     labels = np.array([r in whole for r in ranges], dtype=float)
     near = np.array([near_miss(first, last, whole) for first, last in ranges], dtype=int)
-    return Windows(local, ranges, rows, labels, near, opens, closes, edges)
+    return Windows(local, ranges, rows, labels, near, probes, edges)
 
 
 def near_miss(first: int, last: int, whole: Collection[tuple[int, int]]) -> int:
@@ -470,8 +506,7 @@ def near_miss(first: int, last: int, whole: Collection[tuple[int, int]]) -> int:
 
 def fit_windows(
     talk_windows: list[Windows],
-    opens: EdgeProbe,
-    closes: EdgeProbe,
+    probes: EdgeProbes,
     spill: float = SPILL_WEIGHT,
     short: float = SHORT_WEIGHT,
     also: float = 1.0,
@@ -489,7 +524,7 @@ def fit_windows(
         [labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0
     )
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
-    return WindowModel(opens, closes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
+    return WindowModel(probes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
 
 
 def picked(
@@ -532,21 +567,20 @@ def fit_all(
     # ``also`` follows ``talks``, so a talk's index is the same in both lists.
     taught = [*talks, *also]
     sums = _sums(taught)
-    sides = edge_sums(talks, sums.first(len(talks)))
+    sides = EdgeSums.of(talks, sums.first(len(talks)))
     held_out = []
     for index, talk in enumerate(talks):
         probe, _ = fit(taught, strength, sums, without=[index])
         if note is not None:
             note(talk, probe)
-        edges = edge_probes(sides, strength, [index])
-        found = windows(talk, probe, *edges)
+        edges = sides.probes(strength, [index])
+        found = windows(talk, probe, edges)
         readings = [talk] if talk.spoken_again is None else [talk, talk.spoken_again]
         others = readings[1:] + ([joined(reading) for reading in readings] if with_joined else [])
-        found.also = [windows(other, probe, *edges) for other in others]
+        found.also = [windows(other, probe, edges) for other in others]
         held_out.append(found)
     probe, _ = fit(taught, strength, sums)
-    opens, closes = edge_probes(sides, strength)
-    return probe, fit_windows(held_out, opens, closes), held_out
+    return probe, fit_windows(held_out, sides.probes(strength)), held_out
 
 
 def fit_probe(talks: list[TalkData], strength: float, also: Sequence[TalkData] = ()) -> Probe:
@@ -592,7 +626,7 @@ def report(talks: list[TalkData], held_out: list[Windows]) -> None:
     ranked, scored = Score(), Score()
     total = FEATURES.index("total")
     for index, (talk, found) in enumerate(zip(talks, held_out, strict=True)):
-        model = fit_windows([w for j, w in enumerate(held_out) if j != index], found.opens, found.closes)
+        model = fit_windows([w for j, w in enumerate(held_out) if j != index], found.probes)
         ranked.add(picked(talk.prepared, found, model.ranking(found.rows, found.edges)))
         scored.add(picked(talk.prepared, found, found.rows[:, total]))
     print(f"held-out talks, ranker:               {ranked.line()}")

@@ -1,5 +1,9 @@
 """Refit the window ranker alone on every tuning talk, keeping the shipped edge probes (issue 16).
 
+The probes that read each sentence beside its neighbours are the exception: they are fitted
+here, on every tuning talk, as each group's are fitted without the group for the readings the
+ranker learns from.
+
 :mod:`bench.train_moments` fits the ranker on each talk read by probes fitted without that
 one talk, which reads every talk once per talk and takes hours for the 389 tuning talks
 on two cores. Here each talk is read once, as :func:`bench.moments_folds.read_by_group`
@@ -31,6 +35,7 @@ weight 10: ``git show 3357aea:pipeline/moments/window_model.npz > /tmp/before.np
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -41,9 +46,9 @@ import numpy as np
 from bench.machine import describe
 from bench.moments import GAPS
 from bench.moments_folds import blended, read_by_group
-from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, joined, labelled, packed
+from bench.train_moments import SPILL_WEIGHT, EdgeSums, Sums, TalkData, fit_windows, joined, labelled, packed
 from pipeline.config import PipelineConfig
-from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, WindowModel, load_model
+from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, EdgeProbes, WindowModel, load_model
 
 
 def fit_ranker(
@@ -58,13 +63,21 @@ def fit_ranker(
     also on that copy of each talk, each window ``also`` times over; ``spill`` weighs the
     windows that run on past a moment."""
     readings = read_by_group(talks, strength, shipped_edges=True, copy=copy)
-    shipped = load_model()
-    return fit_windows(list(readings.values()), shipped.opens, shipped.closes, spill=spill, also=also)
+    return fit_windows(list(readings.values()), fitted_probes(talks, strength), spill=spill, also=also)
+
+
+def fitted_probes(talks: list[TalkData], strength: float) -> EdgeProbes:
+    """The shipped edge probes that read a sentence alone, and those that read it beside its
+    neighbours fitted on every talk (as each group's are fitted without the group)."""
+    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    fitted, shipped = EdgeSums.of(talks, sums, [0] * len(talks)).probes(strength), load_model().probes
+    return dataclasses.replace(fitted, opens=shipped.opens, closes=shipped.closes)
 
 
 def widened(path: Path) -> WindowModel:
     """The ranker in ``path``, which may have been fitted before some of FEATURES existed:
-    those get weight 0 (mean 0, scale 1), so it ranks every window as it did. Raises
+    those get weight 0 (mean 0, scale 1), so it ranks every window as it did (and edge probes
+    it has none of read nothing). Raises
     ValueError for a feature FEATURES no longer has."""
     with np.load(path) as data:
         names = [str(name) for name in data["features"]]
@@ -74,8 +87,14 @@ def widened(path: Path) -> WindowModel:
         mean, scale, coef = np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES) + 1)
         mean[columns], scale[columns], coef[columns] = data["mean"], data["scale"], data["coef"][:-1]
         coef[-1] = data["coef"][-1]
-        opens, closes = EdgeProbe.saved(data, "opens"), EdgeProbe.saved(data, "closes")
-    return WindowModel(opens, closes, mean, scale, coef)
+        if "opens_beside_mean" in data:
+            probes = EdgeProbes.saved(data)
+        else:
+            # Its weight on what they read is 0: any probe will do, and one that reads nothing shows it.
+            width = 3 * len(data["opens_mean"])
+            nothing = EdgeProbe(np.zeros(width), np.ones(width), np.zeros(width), 0.0)
+            probes = EdgeProbes(EdgeProbe.saved(data, "opens"), EdgeProbe.saved(data, "closes"), nothing, nothing)
+    return WindowModel(probes, mean, scale, coef)
 
 
 def main(argv: list[str]) -> int:

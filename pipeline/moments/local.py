@@ -73,7 +73,7 @@ class LocalAnalyser:
         if not ranges:
             return {}
         model = load_model()
-        evidence = WindowEvidence(self.analysis, model.opens, model.closes)
+        evidence = WindowEvidence(self.analysis, model.probes)
         rows, edges, steering = [], [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)

@@ -9,8 +9,9 @@ content posterior inside, at and just outside both edges (from
 :mod:`pipeline.moments.content`), the topic breaks at the edges and inside, how the first
 and last sentences open and close, the length, and two embedding probes that read whether
 a sentence opens or closes a moment (a host's question, a payoff line), read at the edges,
-inside and on the sentence just outside each edge, with the topic break beyond it, and
-how close in meaning each edge's line and the line beside it are to the rest of the window.
+inside and on the sentence just outside each edge, with the topic break beyond it, the same
+two questions read from each sentence beside its neighbours, and how close in meaning each
+edge's line and the line beside it are to the rest of the window.
 
 The model is fitted by ``python -m bench.train_moments`` on the tuning talks only, with
 each talk's content posterior and edge probes computed by models that never saw that
@@ -68,6 +69,8 @@ FEATURES = (
     "opens", "closes", "opens_next", "opens_inside", "closes_inside",
     "opens_before", "closes_before", "closes_after", "break_before", "break_after",
     "joins_before", "joins_after", "joins_first", "joins_last",
+    "opens_beside", "closes_beside", "opens_beside_before", "closes_beside_after",
+    "opens_beside_inside", "closes_beside_inside",
 )  # fmt: skip
 
 
@@ -85,16 +88,53 @@ class EdgeProbe:
 
     @classmethod
     def saved(cls, data: Mapping[str, np.ndarray], name: str) -> EdgeProbe:
-        """The probe :meth:`WindowModel.save` wrote under ``name`` ("opens" or "closes")."""
+        """The probe :meth:`WindowModel.save` wrote under ``name`` (a field of :class:`EdgeProbes`)."""
         return cls(data[f"{name}_mean"], data[f"{name}_scale"], data[f"{name}_weights"], float(data[f"{name}_bias"]))
+
+
+def beside(embeddings: np.ndarray) -> np.ndarray:
+    """Each sentence's embedding followed by the one before it and the one after it (zeros
+    past the transcript's ends): what the ``_beside`` probes read.
+
+    A moment's first line is often one that could open any stretch of talk ("Here's the
+    thing.", a date, a name); read alone, it looks like the line after it or like filler.
+    Beside the filler before it and the story after it, it is an opening.
+    """
+    vectors = np.asarray(embeddings, dtype=float)
+    none = np.zeros((min(1, len(vectors)), vectors.shape[1] if vectors.ndim == 2 else 0))
+    return np.hstack([vectors, np.vstack([none, vectors[:-1]]), np.vstack([vectors[1:], none])])
+
+
+@dataclasses.dataclass(frozen=True)
+class EdgeProbes:
+    """How much each sentence opens and closes a moment, read from the sentence alone
+    (``opens``, ``closes``) and from it beside its neighbours (``opens_beside``,
+    ``closes_beside``: see :func:`beside`)."""
+
+    opens: EdgeProbe
+    closes: EdgeProbe
+    opens_beside: EdgeProbe
+    closes_beside: EdgeProbe
+
+    def read(self, embeddings: np.ndarray) -> dict[str, np.ndarray]:
+        """Each probe's score of every sentence, by the probe's name."""
+        if not len(embeddings):
+            return {f.name: np.zeros(0) for f in dataclasses.fields(self)}
+        alone, near = np.asarray(embeddings, dtype=float), beside(embeddings)
+        return {f.name: getattr(self, f.name).score(near if f.name.endswith("_beside") else alone)
+                for f in dataclasses.fields(self)}  # fmt: skip
+
+    @classmethod
+    def saved(cls, data: Mapping[str, np.ndarray]) -> EdgeProbes:
+        """The probes :meth:`WindowModel.save` wrote."""
+        return cls(*(EdgeProbe.saved(data, f.name) for f in dataclasses.fields(cls)))
 
 
 @dataclasses.dataclass(frozen=True)
 class WindowModel:
-    """The fitted parameters: two edge probes and a logistic model on standardised features."""
+    """The fitted parameters: the edge probes and a logistic model on standardised features."""
 
-    opens: EdgeProbe
-    closes: EdgeProbe
+    probes: EdgeProbes
     mean: np.ndarray  # (features,)
     scale: np.ndarray
     coef: np.ndarray  # (features + 1,): the last entry is the intercept
@@ -112,8 +152,8 @@ class WindowModel:
 
     def save(self, path: Path = MODEL_FILE) -> None:
         arrays = {"features": np.array(FEATURES), "mean": self.mean, "scale": self.scale, "coef": self.coef}
-        for name in ("opens", "closes"):
-            probe = getattr(self, name)
+        for name in (f.name for f in dataclasses.fields(self.probes)):
+            probe = getattr(self.probes, name)
             arrays.update({f"{name}_{f.name}": np.asarray(getattr(probe, f.name)) for f in dataclasses.fields(probe)})
         np.savez(path, **arrays)
 
@@ -124,17 +164,17 @@ def load_model(path: Path = MODEL_FILE) -> WindowModel:
     with np.load(path) as data:
         if tuple(str(name) for name in data["features"]) != FEATURES:
             raise ValueError(f"{path.name} was fitted on other window features; run python -m bench.train_moments")
-        opens, closes = EdgeProbe.saved(data, "opens"), EdgeProbe.saved(data, "closes")
-        return WindowModel(opens, closes, data["mean"], data["scale"], data["coef"])
+        return WindowModel(EdgeProbes.saved(data), data["mean"], data["scale"], data["coef"])
 
 
 class WindowEvidence:
     """Builds the FEATURES row of any window of one transcript; per-sentence work is done once."""
 
-    def __init__(self, analysis: TranscriptAnalysis, opens: EdgeProbe, closes: EdgeProbe):
+    def __init__(self, analysis: TranscriptAnalysis, probes: EdgeProbes):
         self.analysis = analysis
-        self.opens = opens.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
-        self.closes = closes.score(analysis.embeddings) if len(analysis.embeddings) else np.zeros(0)
+        read = probes.read(analysis.embeddings)
+        self.opens, self.closes = read["opens"], read["closes"]
+        self.opens_beside, self.closes_beside = read["opens_beside"], read["closes_beside"]
         self.logits = _logit(analysis.content)
         self.alone = np.clip(_logit(analysis.content_alone), -EDGE_EVIDENCE_CAP, EDGE_EVIDENCE_CAP)
         # Each sentence's meaning less the talk's, as semantic_shifts reads it, summed so
@@ -217,6 +257,13 @@ class WindowEvidence:
             "joins_after": self.joins(after, first, last),
             "joins_first": self.joins(first, first + 1, last),
             "joins_last": self.joins(last, first, last - 1),
+            # The same questions as opens and closes, each line read beside its neighbours.
+            "opens_beside": float(self.opens_beside[first]),
+            "closes_beside": float(self.closes_beside[last]),
+            "opens_beside_before": 0.0 if before is None else float(self.opens_beside[before]),
+            "closes_beside_after": 0.0 if after is None else float(self.closes_beside[after]),
+            "opens_beside_inside": float(self.opens_beside[first + 1 : last + 1].max()) if last > first else 0.0,
+            "closes_beside_inside": float(self.closes_beside[first:last].max()) if last > first else 0.0,
         }
         return np.array([values[name] for name in FEATURES])
 

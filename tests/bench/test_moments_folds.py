@@ -55,7 +55,7 @@ def test_it_reads_each_talk_by_probes_fitted_without_its_group():
     for name in ("train_k_locksmith", "train_n_farrier"):
         assert not np.array_equal(before[name].rows, after[name].rows)
     # One group's two talks are read by the same probes, fitted on the first rounds' talk alone.
-    assert before["train_k_locksmith"].opens is before["train_n_farrier"].opens
+    assert before["train_k_locksmith"].probes is before["train_n_farrier"].probes
 
 
 def test_it_scores_the_clips_the_analyser_itself_keeps():
@@ -64,7 +64,7 @@ def test_it_scores_the_clips_the_analyser_itself_keeps():
     talk = TalkData("solo_vlog", prepared, embed([s.sentence for s in sentences]), labels, lexical_cue(sentences))
     model = load_model()
 
-    found = windows(talk, load_probe(), model.opens, model.closes)
+    found = windows(talk, load_probe(), model.probes)
     score = chosen_by_analyser(prepared, found, model.ranking(found.rows, found.edges))
 
     options = ClipOptions(clip_count=len(prepared.planted))

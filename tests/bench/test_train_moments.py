@@ -10,9 +10,10 @@ import numpy as np
 from bench import train_moments
 from bench.languages import lay_out
 from bench.moments import Block, Prepared, Talk
-from bench.train_moments import Sums, TalkData
+from bench.train_moments import EdgeSums, Sums, TalkData
 from pipeline.audio import SAMPLE_RATE
 from pipeline.moments.embeddings import embed
+from tests.bench.laid_out import laid_out
 
 
 def test_it_keeps_two_moments_with_no_filler_between_them_apart():
@@ -99,11 +100,11 @@ def test_it_weighs_the_near_misses_it_is_told_to_when_fitting_the_ranker():
     first = np.select([kinds == 0, kinds == 1], [rng.normal(3, 0.5, 2160), rng.normal(3.5, 0.5, 2160)], 0)
     rows = np.column_stack([first + rng.normal(0, 1, 2160) * (kinds == 2), (kinds == 0) + rng.normal(0, 1, 2160)])
     near = np.where(kinds == 1, train_moments.NEAR_SPILL, 0)
-    found = train_moments.Windows(None, [], rows, (kinds == 0).astype(float), near, None, None, np.zeros(len(kinds)))
+    found = train_moments.Windows(None, [], rows, (kinds == 0).astype(float), near, None, np.zeros(len(kinds)))
 
     def moment_over_spill(spill: float) -> float:
         """How often a moment outranks a spill."""
-        logit = train_moments.fit_windows([found], None, None, spill=spill).logit(rows)
+        logit = train_moments.fit_windows([found], None, spill=spill).logit(rows)
         return float((logit[kinds == 0][:, None] > logit[kinds == 1][None, :]).mean())
 
     assert moment_over_spill(10.0) > moment_over_spill(1.0) + 0.1
@@ -212,16 +213,16 @@ def test_it_teaches_the_ranker_a_talks_other_readings_as_other_talks():
     def found(n: int) -> train_moments.Windows:
         rows = rng.normal(size=(n, 3))
         labels = (rows[:, 0] + rng.normal(0, 1, n) > 1.5).astype(float)
-        return train_moments.Windows(None, [], rows, labels, np.zeros(n, int), None, None, np.zeros(n))
+        return train_moments.Windows(None, [], rows, labels, np.zeros(n, int), None, np.zeros(n))
 
     talk, again, cut = found(300), found(200), found(250)
     talk.also = [again, cut]
 
-    taught = train_moments.fit_windows([talk], None, None).coef
+    taught = train_moments.fit_windows([talk], None).coef
 
     as_three = [dataclasses.replace(talk, also=[]), again, cut]
-    assert np.allclose(taught, train_moments.fit_windows(as_three, None, None).coef)
-    assert not np.allclose(taught, train_moments.fit_windows(as_three[:1], None, None).coef)
+    assert np.allclose(taught, train_moments.fit_windows(as_three, None).coef)
+    assert not np.allclose(taught, train_moments.fit_windows(as_three[:1], None).coef)
 
 
 def test_it_teaches_the_content_probe_the_talks_in_other_languages_by_meaning_alone(tmp_path, monkeypatch):
@@ -277,3 +278,24 @@ def test_it_keeps_the_reading_of_other_languages_when_asked_and_refits_it_otherw
     assert np.allclose(both.likelihood(sentences, None), kept.likelihood(sentences, None))
     assert not np.allclose(both.likelihood(sentences, None), refit.likelihood(sentences, None))
     assert np.allclose(both.likelihood(sentences, lexical), refit.likelihood(sentences, lexical))
+
+
+def test_it_fits_the_probes_that_read_a_line_beside_its_neighbours_without_a_left_out_talks_whole_unit():
+    talks = [laid_out(f"t{seed}", seed) for seed in range(4)]
+    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    by_talk, by_pair = EdgeSums.of(talks, sums), EdgeSums.of(talks, sums, ["a", "a", "b", "b"])
+
+    left = by_pair.probes(10.0, without=[0])
+
+    # The probes reading a line alone leave out the talk; those reading it beside its
+    # neighbours leave out its unit, as if fitted on the other unit's talks alone.
+    assert np.allclose(left.opens.weights, by_talk.probes(10.0, without=[0]).opens.weights)
+    alone_sums = Sums.of([t.embeddings for t in talks[2:]], [t.labels for t in talks[2:]])
+    other_unit = EdgeSums.of(talks[2:], alone_sums).probes(10.0)
+    for name in ("opens_beside", "closes_beside"):
+        kept, fitted = getattr(left, name), getattr(other_unit, name)
+        assert np.allclose(kept.weights, fitted.weights) and np.isclose(kept.bias, fitted.bias)
+        assert len(kept.weights) == 3 * talks[0].embeddings.shape[1]
+    assert not np.allclose(left.opens_beside.weights, by_talk.probes(10.0, without=[0]).opens_beside.weights)
+    # Each reads its own side: a moment's first lines for one, its last for the other.
+    assert not np.allclose(left.opens_beside.weights, left.closes_beside.weights)

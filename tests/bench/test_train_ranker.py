@@ -21,15 +21,18 @@ def test_it_keeps_the_shipped_edge_probes_and_writes_a_ranker_the_analyser_loads
 
     model = fit_ranker(talks, strength=10.0)
 
-    assert model.opens is shipped.opens and model.closes is shipped.closes
+    assert model.probes.opens is shipped.probes.opens and model.probes.closes is shipped.probes.closes
     assert not np.allclose(model.coef, shipped.coef)
     path = tmp_path / "window_model.npz"
     model.save(path)
     loaded = load_model(path)
     for name in ("mean", "scale", "coef"):
         assert np.array_equal(getattr(loaded, name), getattr(model, name))
-    assert np.array_equal(loaded.opens.weights, shipped.opens.weights)
-    assert loaded.closes.bias == shipped.closes.bias
+    assert np.array_equal(loaded.probes.opens.weights, shipped.probes.opens.weights)
+    assert loaded.probes.closes.bias == shipped.probes.closes.bias
+    # The probes beside neighbours are fitted on the talks, and saved with the ranker.
+    assert np.array_equal(loaded.probes.opens_beside.weights, model.probes.opens_beside.weights)
+    assert not np.allclose(model.probes.opens_beside.weights, shipped.probes.opens_beside.weights)
 
 
 def test_it_rates_the_planted_moments_above_the_other_windows_it_was_taught():
@@ -67,7 +70,7 @@ def test_it_blends_the_refit_with_the_shipped_ranker_in_one_model():
         model = blended(shipped, refitted, share)
         expected = (1 - share) * shipped.logit(rows) + share * refitted.logit(rows)
         assert np.allclose(model.logit(rows), expected)
-        assert model.opens is shipped.opens and model.closes is shipped.closes
+        assert model.probes is refitted.probes
 
 
 def test_it_rates_windows_that_run_past_a_moment_lower_when_they_weigh_more():
@@ -88,12 +91,13 @@ def test_it_rates_windows_that_run_past_a_moment_lower_when_they_weigh_more():
 
 def test_it_widens_a_ranker_fitted_before_newer_features_so_it_ranks_as_it_did(tmp_path):
     shipped = load_model()
-    kept = len(FEATURES) - 5
+    kept = len(FEATURES) - 6
     path = tmp_path / "older.npz"
     shipped.save(path)
     with np.load(path) as data:
-        arrays = dict(data)
-    # A ranker from before the last five features: its own columns and intercept only.
+        # A ranker from before the probes beside neighbours: it saved none of them...
+        arrays = {name: values for name, values in data.items() if "_beside_" not in name}
+    # ... nor the last six features: its own columns and intercept only.
     arrays |= {
         "features": np.array(FEATURES[:kept]),
         "mean": shipped.mean[:kept],
@@ -107,7 +111,10 @@ def test_it_widens_a_ranker_fitted_before_newer_features_so_it_ranks_as_it_did(t
     wide = widened(path)
 
     assert np.allclose(wide.logit(rows), z @ shipped.coef[:kept] + shipped.coef[-1])
-    assert np.array_equal(wide.opens.weights, shipped.opens.weights) and wide.closes.bias == shipped.closes.bias
+    assert np.array_equal(wide.probes.opens.weights, shipped.probes.opens.weights)
+    assert wide.probes.closes.bias == shipped.probes.closes.bias
+    for probe in (wide.probes.opens_beside, wide.probes.closes_beside):
+        assert len(probe.weights) == 3 * len(shipped.probes.opens.weights) and not probe.weights.any()
     arrays["features"] = np.array((*FEATURES[: kept - 1], "retired"))
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="no longer reads"):

@@ -17,6 +17,7 @@ from pipeline.moments.ranker import (
     MERGE_HALVES_ABOVE,
     MODEL_FILE,
     WindowEvidence,
+    beside,
     load_model,
     without_merges,
 )
@@ -39,13 +40,13 @@ def ranked():
 def features(local: LocalAnalyser, window: tuple[int, int]) -> dict[str, float]:
     """The shipped ranker's evidence of ``window``, by feature name."""
     model = load_model()
-    row = WindowEvidence(local.analysis, model.opens, model.closes).row(*window, local.scorer.score(*window))
+    row = WindowEvidence(local.analysis, model.probes).row(*window, local.scorer.score(*window))
     return dict(zip(FEATURES, row.tolist(), strict=True))
 
 
 def likelihood(local: LocalAnalyser, first: int, last: int) -> float:
     model = load_model()
-    row = WindowEvidence(local.analysis, model.opens, model.closes).row(first, last, local.scorer.score(first, last))
+    row = WindowEvidence(local.analysis, model.probes).row(first, last, local.scorer.score(first, last))
     return float(model.logit(row[None, :])[0])
 
 
@@ -124,8 +125,11 @@ def test_it_saves_and_loads_the_installed_model_unchanged(tmp_path):
 
     for field in dataclasses.fields(model):
         original, copy = getattr(model, field.name), getattr(loaded, field.name)
-        if field.name in ("opens", "closes"):
-            assert np.array_equal(original.weights, copy.weights) and original.bias == copy.bias
+        if field.name == "probes":
+            for probe in dataclasses.fields(original):
+                kept, read = getattr(original, probe.name), getattr(copy, probe.name)
+                assert all(np.array_equal(getattr(kept, f.name), getattr(read, f.name))
+                           for f in dataclasses.fields(kept))  # fmt: skip
         else:
             assert np.array_equal(original, copy)
     assert len(model.coef) == len(FEATURES) + 1
@@ -136,7 +140,7 @@ def test_it_reads_a_window_the_same_whatever_the_person_steers_towards(ranked):
     first, last = blocks["advice"]
     steered = LocalAnalyser(local.analysis, dataclasses.replace(local.options, keywords=["savings"]))
     model = load_model()
-    evidence = WindowEvidence(local.analysis, model.opens, model.closes)
+    evidence = WindowEvidence(local.analysis, model.probes)
 
     plain, keyed = local.scorer.score(first, last), steered.scorer.score(first, last)
 
@@ -153,7 +157,7 @@ def test_it_reads_the_edge_sentences_on_their_own_and_ends_a_clip_where_content_
     first, last = blocks["story"]
     analysis = local.analysis
     model = load_model()
-    evidence = WindowEvidence(analysis, model.opens, model.closes)
+    evidence = WindowEvidence(analysis, model.probes)
     lexical = np.array([signal.filler for signal in analysis.signals])
 
     # Each sentence's own reading is the probe's, before the chain smooths it over its neighbours.
@@ -169,7 +173,7 @@ def test_it_reads_the_sentence_and_the_break_just_outside_each_edge(ranked):
     local, blocks = ranked
     first, last = blocks["story"]
     analysis, model = local.analysis, load_model()
-    opens, closes = model.opens.score(analysis.embeddings), model.closes.score(analysis.embeddings)
+    opens, closes = model.probes.opens.score(analysis.embeddings), model.probes.closes.score(analysis.embeddings)
 
     late = features(local, (first + 1, last))
     # Started one line late, the window has the story's opening and its topic break just before it.
@@ -203,3 +207,29 @@ def test_it_reads_whether_the_line_beside_each_edge_belongs_with_the_window(rank
     assert all(-1.0 <= whole[name] <= 1.0 for name in ("joins_before", "joins_after", "joins_first", "joins_last"))
     whole_talk = features(local, (0, count - 1))
     assert (whole_talk["joins_before"], whole_talk["joins_after"]) == (0.0, 0.0)
+
+
+def test_it_reads_each_line_beside_its_neighbours_for_where_a_moment_opens_and_closes(ranked):
+    local, blocks = ranked
+    first, last = blocks["story"]
+    embeddings = local.analysis.embeddings
+    near = beside(embeddings)
+    # Each line, then the one before it, then the one after it; nothing past the talk's ends.
+    width = embeddings.shape[1]
+    assert near.shape == (len(embeddings), 3 * width)
+    line, before, after = embeddings[first], embeddings[first - 1], embeddings[first + 1]
+    assert np.array_equal(near[first], np.concatenate([line, before, after]))
+    assert not near[0, width : 2 * width].any() and not near[-1, 2 * width :].any()
+    read = load_model().probes.read(embeddings)
+    assert np.allclose(read["opens_beside"], load_model().probes.opens_beside.score(near))
+
+    whole, late = features(local, (first, last)), features(local, (first + 1, last))
+    assert whole["opens_beside"] == pytest.approx(read["opens_beside"][first]) == late["opens_beside_before"]
+    assert whole["closes_beside"] == pytest.approx(read["closes_beside"][last])
+    # Beside the greeting before it and the story after it, the story's first line opens it
+    # more than its second line does; its lesson, beside the sponsor read, closes it more
+    # than the line before the lesson does.
+    assert late["opens_beside_before"] > late["opens_beside"]
+    early_end = features(local, (first, last - 1))
+    assert early_end["closes_beside_after"] > early_end["closes_beside"]
+    assert features(local, (first - 1, last))["opens_beside_inside"] >= whole["opens_beside"]
