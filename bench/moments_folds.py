@@ -41,8 +41,8 @@ rankers whose log-odds are these shares of each refitted one's (every ``--spill`
 ``--short`` pair), the rest the shipped one's (:func:`blended`). ``--other-languages``
 also teaches every fold's content probe the tuning talks in other languages
 (:func:`bench.train_moments.in_other_languages`), which no group holds. Since the
-twenty-eighth round half the shipped ranker was fitted on every group up to "ag", so
-``--shipped-ranker`` and ``--shipped-edges`` are fair only from "ah" on, unless run in a
+twenty-ninth round 0.4 of the shipped ranker was fitted on every group up to "ah", so
+``--shipped-ranker`` and ``--shipped-edges`` are fair only from "ai" on, unless run in a
 worktree holding commit 3357aea's ``window_model.npz`` (the ranker before it, fitted on the
 first rounds only, whose edge probes the shipped one keeps).
 The eleventh round measured its candidates this way (docs/benchmarks.md, "The eleventh
@@ -113,6 +113,7 @@ GROUPS = {
     "af": ("train_af_*",),
     "ag": ("train_ag_*",),
     "ah": ("train_ah_*",),
+    "ai": ("train_ai_*",),
 }
 FIRST = "first rounds"
 

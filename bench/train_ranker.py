@@ -25,11 +25,12 @@ hold part of a moment and run on past it, ``SPILL_WEIGHT`` of :mod:`bench.train_
 mixed with the ranker in ``--base``, the shipped one unless given,
 :func:`bench.moments_folds.blended`, as ``bench.moments_folds --blend`` cross-validates it; a
 base fitted before some of the evidence existed gives that evidence weight 0, :func:`widened`).
-The shipped ranker, the twenty-eighth round's candidate, is half the ranker of commit
-3357aea (widened: it reads none of the evidence added since) and half a refit with spill
-weight 10: ``git show 3357aea:pipeline/moments/window_model.npz > /tmp/before.npz`` then
-``python -m bench.train_ranker --spill 10 --blend 0.5 --base /tmp/before.npz``
-(docs/benchmarks.md, "The twenty-eighth round's candidate" and its outcome).
+The shipped ranker, the twenty-ninth round's candidate, is 0.6 of the ranker of commit
+3357aea (widened: it reads none of the evidence added since) and 0.4 of a refit with spill
+weight 10 on the 453 tuning talks before the ai round: ``git show
+3357aea:pipeline/moments/window_model.npz > /tmp/before.npz`` then ``python -m
+bench.train_ranker --spill 10 --blend 0.4 --base /tmp/before.npz --exclude 'train_ai_*'``
+(docs/benchmarks.md, "The twenty-ninth round's candidate" and its outcome).
 """
 
 from __future__ import annotations
