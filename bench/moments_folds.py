@@ -118,6 +118,14 @@ GROUPS = {
 FIRST = "first rounds"
 
 
+def by_group(talks: list[TalkData]) -> tuple[Sums, EdgeSums]:
+    """The talks' content :class:`~bench.train_moments.Sums` and their
+    :class:`~bench.train_moments.EdgeSums` with each talk's group for its unit."""
+    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
+    order = (FIRST, *GROUPS)
+    return sums, EdgeSums.of(talks, sums, [order.index(group_of(talk.name)) for talk in talks])
+
+
 def group_of(name: str) -> str:
     return next((g for g, patterns in GROUPS.items() if any(fnmatch.fnmatch(name, p) for p in patterns)), FIRST)
 
@@ -127,6 +135,7 @@ def read_by_group(
     strength: float,
     shipped_edges: bool = False,
     copy: Callable[[TalkData], TalkData] | None = None,
+    sums: tuple[Sums, EdgeSums] | None = None,
 ) -> dict[str, Windows]:
     """Each talk's windows, read once by the content probe and the edge probes fitted without
     its group's talks (with ``shipped_edges``, by the shipped probes that read a sentence
@@ -138,23 +147,19 @@ def read_by_group(
 
     A group's ranker is then fitted on the other groups' readings, whose probes did see that
     group: a small leak, the price of reading each talk once rather than once in every fold
-    it is taught in.
+    it is taught in. ``sums`` are :func:`by_group`'s of ``talks``, made here unless given.
     """
-    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
-    order = (FIRST, *GROUPS)
-    sides = EdgeSums.of(talks, sums, [order.index(group_of(talk.name)) for talk in talks])
-    shipped = load_model().probes
+    content, sides = by_group(talks) if sums is None else sums
+    kept = load_model().probes if shipped_edges else None
     readings = {}
-    for group in order:
+    for group in (FIRST, *GROUPS):
         inside = [index for index, talk in enumerate(talks) if group_of(talk.name) == group]
         if not inside:
             continue
-        probe, _ = fit(talks, strength, sums, without=inside)
-        edges = sides.probes(strength, inside)
-        if shipped_edges:
-            # The probes beside neighbours are new to every shipped ranker but the latest:
-            # they are fitted without the group, as the content probe is.
-            edges = dataclasses.replace(edges, opens=shipped.opens, closes=shipped.closes)
+        probe, _ = fit(talks, strength, content, without=inside)
+        # The probes beside neighbours are new to every shipped ranker but the latest: they
+        # are fitted without the group, as the content probe is.
+        edges = sides.probes(strength, inside, kept)
         for index in inside:
             found = windows(talks[index], probe, edges)
             if copy is not None:

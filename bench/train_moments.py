@@ -412,8 +412,9 @@ class EdgeSums:
     def of(cls, talks: list[TalkData], sums: Sums, units: Sequence[int] | None = None) -> EdgeSums:
         """``sums`` are the talks' own (:meth:`Sums.of`); ``units`` name each talk's unit
         (each talk is its own unless given)."""
-        named = sorted(set(range(len(talks)) if units is None else units))
-        units = list(range(len(talks))) if units is None else [named.index(unit) for unit in units]
+        units = list(range(len(talks))) if units is None else units
+        named = sorted(set(units))
+        units = [named.index(unit) for unit in units]
         marks = [[_edge_marks(talk, side) for talk in talks] for side in (0, 1)]
         alone = [sums.with_labels([t.embeddings for t in talks], side) for side in marks]
         members = [[i for i, unit in enumerate(units) if unit == number] for number in range(len(named))]
@@ -422,16 +423,15 @@ class EdgeSums:
         opens = Sums.of(near, near_marks[0])
         return cls(*alone, opens, opens.with_labels(near, near_marks[1]), units)
 
-    def probes(self, strength: float, without: Sequence[int] = ()) -> EdgeProbes:
+    def probes(self, strength: float, without: Sequence[int] = (), kept: EdgeProbes | None = None) -> EdgeProbes:
         """The ridge probes on every talk but those at the indices ``without`` (for the
-        ``_beside`` probes: but their units)."""
+        ``_beside`` probes: but their units); with ``kept``, its probes that read a sentence
+        alone instead of refitted ones."""
         units = sorted({self.units[index] for index in without})
-        return EdgeProbes(
-            EdgeProbe(*self.opens.ridge(strength, without)),
-            EdgeProbe(*self.closes.ridge(strength, without)),
-            EdgeProbe(*self.opens_beside.ridge(strength, units)),
-            EdgeProbe(*self.closes_beside.ridge(strength, units)),
-        )
+        alone = (kept.opens, kept.closes) if kept else (EdgeProbe(*self.opens.ridge(strength, without)),
+                                                       EdgeProbe(*self.closes.ridge(strength, without)))  # fmt: skip
+        beside_ = (EdgeProbe(*side.ridge(strength, units)) for side in (self.opens_beside, self.closes_beside))
+        return EdgeProbes(*alone, *beside_)
 
 
 def _edge_marks(talk: TalkData, side: int) -> np.ndarray:

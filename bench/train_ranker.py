@@ -36,7 +36,6 @@ bench.train_ranker --spill 10 --blend 0.4 --base /tmp/before.npz --exclude 'trai
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -46,8 +45,8 @@ import numpy as np
 
 from bench.machine import describe
 from bench.moments import GAPS
-from bench.moments_folds import blended, read_by_group
-from bench.train_moments import SPILL_WEIGHT, EdgeSums, Sums, TalkData, fit_windows, joined, labelled, packed
+from bench.moments_folds import blended, by_group, read_by_group
+from bench.train_moments import SPILL_WEIGHT, TalkData, fit_windows, joined, labelled, packed
 from pipeline.config import PipelineConfig
 from pipeline.moments.ranker import FEATURES, MODEL_FILE, EdgeProbe, EdgeProbes, WindowModel, load_model
 
@@ -63,16 +62,12 @@ def fit_ranker(
     with a ``copy`` (:func:`~bench.train_moments.joined` or :func:`~bench.train_moments.packed`),
     also on that copy of each talk, each window ``also`` times over; ``spill`` weighs the
     windows that run on past a moment."""
-    readings = read_by_group(talks, strength, shipped_edges=True, copy=copy)
-    return fit_windows(list(readings.values()), fitted_probes(talks, strength), spill=spill, also=also)
-
-
-def fitted_probes(talks: list[TalkData], strength: float) -> EdgeProbes:
-    """The shipped edge probes that read a sentence alone, and those that read it beside its
-    neighbours fitted on every talk (as each group's are fitted without the group)."""
-    sums = Sums.of([t.embeddings for t in talks], [t.labels for t in talks])
-    fitted, shipped = EdgeSums.of(talks, sums, [0] * len(talks)).probes(strength), load_model().probes
-    return dataclasses.replace(fitted, opens=shipped.opens, closes=shipped.closes)
+    sums = by_group(talks)
+    readings = read_by_group(talks, strength, shipped_edges=True, copy=copy, sums=sums)
+    # The shipped probes that read a sentence alone, and those beside its neighbours fitted
+    # on every talk, as each group's were fitted without the group for the readings.
+    probes = sums[1].probes(strength, kept=load_model().probes)
+    return fit_windows(list(readings.values()), probes, spill=spill, also=also)
 
 
 def widened(path: Path) -> WindowModel:

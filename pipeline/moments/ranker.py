@@ -101,7 +101,7 @@ def beside(embeddings: np.ndarray) -> np.ndarray:
     Beside the filler before it and the story after it, it is an opening.
     """
     vectors = np.asarray(embeddings, dtype=float)
-    none = np.zeros((min(1, len(vectors)), vectors.shape[1] if vectors.ndim == 2 else 0))
+    none = np.zeros((min(1, len(vectors)), vectors.shape[1]))
     return np.hstack([vectors, np.vstack([none, vectors[:-1]]), np.vstack([vectors[1:], none])])
 
 
