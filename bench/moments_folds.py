@@ -171,14 +171,18 @@ def read_by_group(
     return readings
 
 
-def chosen_by_analyser(prepared: Prepared, found: Windows, likelihood: np.ndarray) -> Score:
+def chosen_by_analyser(prepared: Prepared, found: Windows, likelihood: np.ndarray, ranker: WindowModel | None = None) -> Score:
     """How the clips :meth:`~pipeline.moments.local.LocalAnalyser.find` keeps cover the talk's
     planted moments when the windows are rated ``likelihood``: merges of two moments last, then
-    the analyser's own choice, filler floor and turn rules."""
+    the analyser's own choice, filler floor and turn rules; a clip's edges are chosen again by
+    the ``ranker``'s choice weights (:meth:`~pipeline.moments.ranker.WindowModel.choosing`; without one,
+    by ``likelihood``)."""
     local = found.local
     rated = without_merges(found.ranges, likelihood, local.analysis.breaks)
-    # find() reads the windows' ratings from this cached property, where the analyser keeps them.
+    choosing = rated if ranker is None else ranker.choosing(rated, found.rows, found.edges)
+    # find() reads the windows' ratings from these cached properties, where the analyser keeps them.
     local.__dict__["likelihood"] = dict(zip(found.ranges, rated.tolist(), strict=True))
+    local.__dict__["choosing"] = dict(zip(found.ranges, choosing.tolist(), strict=True))
     spans, _ = local.find(len(prepared.planted))
     return evaluate(prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]
 

@@ -91,6 +91,7 @@ from pipeline.moments.ranker import (
     beside,
     without_merges,
 )  # fmt: skip
+from pipeline.moments.turns import SAME_MOMENT_IOU
 from pipeline.types import Sentence, Transcript, Word
 
 # Tuning talks in languages other than English, written by their own writers (never the
@@ -113,6 +114,9 @@ SPILL_WEIGHT = 1.0
 SHORT_WEIGHT = 1.0
 # The kinds of near miss (Windows.near); 0 is any other window.
 NEAR_SPILL, NEAR_SHORT = 1, 2
+# The L2 strength of the conditional logit that chooses a clip's edges again (fit_choice),
+# on standardised evidence.
+CHOICE_L2 = 10.0
 
 
 @dataclasses.dataclass
@@ -525,6 +529,81 @@ def fit_windows(
     )
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
     return WindowModel(probes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
+
+
+def fit_choice(
+    talk_windows: list[Windows], ranker: WindowModel, l2: float = CHOICE_L2, ranking: bool = True, weight: float = 1.0
+) -> WindowModel:
+    """``ranker`` with the weights that choose a chosen clip's edges again
+    (:meth:`~pipeline.moments.ranker.WindowModel.choosing`): a conditional logit that picks
+    each planted moment's own window among its neighbours, the candidate windows sharing
+    :data:`~pipeline.moments.turns.SAME_MOMENT_IOU` of the joint time with the window the
+    ranker rates best among those touching the moment, as the analyser chooses again around
+    the clip it chose. With ``ranking``, the ranker's ranking is one of the logit's terms;
+    without it, the logit reads the evidence alone and ``weight`` of it is added to the ranking.
+    A moment whose own window is not among its neighbours teaches nothing."""
+    blocks = []
+    for found in talk_windows:
+        rated = without_merges(found.ranges, ranker.ranking(found.rows, found.edges), found.local.analysis.breaks)
+        design = np.column_stack([found.rows, found.edges, np.where(np.isfinite(rated), rated, 0.0)])
+        firsts, lasts = np.array(found.ranges).T
+        for index in np.flatnonzero(found.labels > 0):
+            first, last = found.ranges[index]
+            touching = np.flatnonzero((firsts <= last) & (lasts >= first) & np.isfinite(rated))
+            near = _neighbours(found, found.ranges[touching[np.argmax(rated[touching])]]) & np.isfinite(rated)
+            if near[index] and near.sum() > 1:
+                blocks.append((design[near], int(np.count_nonzero(near[:index]))))
+    columns = len(FEATURES) + (2 if ranking else 1)
+    rows = np.vstack([b[:, :columns] for b, _ in blocks])
+    mean, scale = rows.mean(axis=0), rows.std(axis=0) + 1e-6
+    coef = conditional_logistic([((b[:, :columns] - mean) / scale, truth) for b, truth in blocks], l2) / scale
+    choice = coef if ranking else np.append(weight * coef, 1.0)
+    return dataclasses.replace(ranker, choice=choice)
+
+
+def _neighbours(found: Windows, window: tuple[int, int]) -> np.ndarray:
+    """Which of the talk's windows share SAME_MOMENT_IOU of the joint padded time with ``window``."""
+    starts, ends = np.asarray(found.local.edges.starts), np.asarray(found.local.edges.ends)
+    firsts, lasts = np.array(found.ranges).T
+    begin, end = starts[window[0]], ends[window[1]]
+    shared = np.minimum(end, ends[lasts]) - np.maximum(begin, starts[firsts])
+    return shared >= SAME_MOMENT_IOU * (np.maximum(end, ends[lasts]) - np.minimum(begin, starts[firsts]))
+
+
+def conditional_logistic(blocks: Sequence[tuple[np.ndarray, int]], l2: float) -> np.ndarray:
+    """The weights of a conditional logit by Newton's method: each block is the rows of one
+    choice's options and the index of the one chosen (a softmax over each block's scores)."""
+    rows = np.vstack([options for options, _ in blocks])
+    sizes = np.array([len(options) for options, _ in blocks])
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    block = np.repeat(np.arange(len(blocks)), sizes)
+    chosen = offsets + np.array([index for _, index in blocks])
+
+    def loss(coef: np.ndarray) -> tuple[float, np.ndarray]:
+        scores = rows @ coef
+        top = np.maximum.reduceat(scores, offsets)
+        odds = np.exp(scores - top[block])
+        total = np.add.reduceat(odds, offsets)
+        value = float((np.log(total) + top - scores[chosen]).sum() + l2 / 2 * coef @ coef)
+        return value, odds / total[block]
+
+    coef = np.zeros(rows.shape[1])
+    value, p = loss(coef)
+    for _ in range(100):
+        expected = np.add.reduceat(p[:, None] * rows, offsets)
+        gradient = (expected - rows[chosen]).sum(axis=0) + l2 * coef
+        hessian = rows.T @ (p[:, None] * rows) - expected.T @ expected + l2 * np.eye(len(coef))
+        step = np.linalg.solve(hessian, gradient)
+        # Newton's full step can overshoot far from the optimum: halve it until the loss falls.
+        for _ in range(30):
+            new_value, new_p = loss(coef - step)
+            if new_value <= value:
+                break
+            step = step / 2
+        coef, value, p = coef - step, new_value, new_p
+        if np.abs(step).max() < 1e-8:
+            break
+    return coef
 
 
 def picked(

@@ -115,6 +115,13 @@ def pick_non_overlapping(
     return chosen
 
 
+def repeats(analysis: TranscriptAnalysis, window: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``window`` (a sentence range) tells again what one of ``others`` tells, as
+    :func:`pick_non_overlapping` judges it."""
+    vector = _window_vector(analysis, *window)
+    return any(containment(vector, _window_vector(analysis, *other)) >= DUPLICATE_SIMILARITY for other in others)
+
+
 def without_filler(
     chosen: Sequence[tuple[int, int]],
     analysis: TranscriptAnalysis,

@@ -29,7 +29,7 @@ from pipeline.moments.boundaries import (
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
-from pipeline.moments.ranker import WindowEvidence, load_model, without_merges
+from pipeline.moments.ranker import FEATURES, WindowEvidence, load_model, without_merges
 from pipeline.moments.scoring import WindowScorer
 from pipeline.moments.turns import Turns, choose_on_turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
@@ -65,24 +65,41 @@ class LocalAnalyser:
         return sorted(likelihood, key=lambda r: (-likelihood[r], r))
 
     @cached_property
-    def likelihood(self) -> dict[tuple[int, int], float]:
-        """Every candidate range and how surely it is one whole moment: the ranker's log-odds,
-        its edge evidence and the person's steering, each at its rate (see
-        :mod:`pipeline.moments.ranker`)."""
+    def evidence(self) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, np.ndarray]:
+        """Every candidate range, with its ranker evidence (one FEATURES row each), its edge
+        evidence and the person's steering (see :mod:`pipeline.moments.ranker`)."""
         ranges = list(self.edges.ranges(self.options.min_length, self.options.max_length))
-        if not ranges:
-            return {}
-        model = load_model()
-        evidence = WindowEvidence(self.analysis, model.probes)
+        evidence = WindowEvidence(self.analysis, load_model().probes)
         rows, edges, steering = [], [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)
             rows.append(evidence.row(first, last, scored))
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
-        likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
+        width = len(FEATURES)
+        return ranges, np.array(rows).reshape(-1, width), np.array(edges), np.array(steering)
+
+    @cached_property
+    def likelihood(self) -> dict[tuple[int, int], float]:
+        """Every candidate range and how surely it is one whole moment: the ranker's log-odds,
+        its edge evidence and the person's steering, each at its rate (see
+        :mod:`pipeline.moments.ranker`); merges of two moments rank last."""
+        ranges, rows, edges, steering = self.evidence
+        if not ranges:
+            return {}
+        likelihood = load_model().ranking(rows, edges, steering)
         likelihood = without_merges(ranges, likelihood, self.analysis.breaks)
         return dict(zip(ranges, likelihood.tolist(), strict=True))
+
+    @cached_property
+    def choosing(self) -> dict[tuple[int, int], float]:
+        """Every candidate range and how it rates against the others sharing its time, which
+        chooses a chosen clip's edges again (:meth:`~pipeline.moments.ranker.WindowModel.choosing`)."""
+        ranges, rows, edges, _ = self.evidence
+        if not ranges:
+            return {}
+        likelihood = np.array([self.likelihood[r] for r in ranges])
+        return dict(zip(ranges, load_model().choosing(likelihood, rows, edges).tolist(), strict=True))
 
     def find(
         self,
@@ -103,9 +120,9 @@ class LocalAnalyser:
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
+        options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
+        kept = choose_on_turns(kept, self.turns, self.choosing, self.edges, taken=taken_ranges, analysis=self.analysis)
         if self.turns is not None:
-            options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
-            kept = choose_on_turns(kept, self.turns, self.likelihood, self.edges, taken=taken_ranges)
             kept = follow_turns(
                 kept,
                 self.turns,

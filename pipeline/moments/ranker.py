@@ -132,12 +132,16 @@ class EdgeProbes:
 
 @dataclasses.dataclass(frozen=True)
 class WindowModel:
-    """The fitted parameters: the edge probes and a logistic model on standardised features."""
+    """The fitted parameters: the edge probes, a logistic model on standardised features, and
+    the weights that choose a chosen clip's edges again (:meth:`choosing`)."""
 
     probes: EdgeProbes
     mean: np.ndarray  # (features,)
     scale: np.ndarray
     coef: np.ndarray  # (features + 1,): the last entry is the intercept
+    # (features + 2,): weights on the raw features, on the edge evidence and on the ranking;
+    # None, as for rankers fitted before it: the ranking alone.
+    choice: np.ndarray | None = None
 
     def logit(self, features: np.ndarray) -> np.ndarray:
         """Log-odds that each row of ``features`` (windows x FEATURES) is a whole moment."""
@@ -150,8 +154,24 @@ class WindowModel:
         STEERING_LOGITS_PER_POINT)."""
         return self.logit(features) + EDGE_EVIDENCE_LOGITS * edges + STEERING_LOGITS_PER_POINT * steering
 
+    def choosing(self, ranking: np.ndarray, features: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        """How each window rates against the others sharing its time, once the ranking has
+        chosen which stretch of the talk a clip covers: a conditional logit, fitted on the
+        tuning talks to tell a moment's own window from the windows around it (``python -m
+        bench.train_ranker``). The ranking is one of its terms: it keeps the clip on the
+        moment and the evidence moves its edges. Windows the ranking sent last (merges of
+        two moments, ``-inf``) stay last."""
+        if self.choice is None:
+            return ranking
+        weights, edge_weight, ranking_weight = self.choice[:-2], self.choice[-2], self.choice[-1]
+        kept = np.isfinite(ranking)
+        rated = ranking_weight * np.where(kept, ranking, 0.0) + features @ weights + edge_weight * edges
+        return np.where(kept, rated, -np.inf)
+
     def save(self, path: Path = MODEL_FILE) -> None:
         arrays = {"features": np.array(FEATURES), "mean": self.mean, "scale": self.scale, "coef": self.coef}
+        if self.choice is not None:
+            arrays["choice"] = self.choice
         for name in (f.name for f in dataclasses.fields(self.probes)):
             probe = getattr(self.probes, name)
             arrays.update({f"{name}_{f.name}": np.asarray(getattr(probe, f.name)) for f in dataclasses.fields(probe)})
@@ -164,7 +184,8 @@ def load_model(path: Path = MODEL_FILE) -> WindowModel:
     with np.load(path) as data:
         if tuple(str(name) for name in data["features"]) != FEATURES:
             raise ValueError(f"{path.name} was fitted on other window features; run python -m bench.train_moments")
-        return WindowModel(EdgeProbes.saved(data), data["mean"], data["scale"], data["coef"])
+        choice = data["choice"] if "choice" in data else None
+        return WindowModel(EdgeProbes.saved(data), data["mean"], data["scale"], data["coef"], choice)
 
 
 class WindowEvidence:

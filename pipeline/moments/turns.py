@@ -15,10 +15,11 @@ words says who speaks, so the voice is read from the audio:
   measure less are taken for one, and then no edge moves.
 
 :func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
-share enough of its time (:data:`SAME_MOMENT_IOU`) and touch no other clip, taking a
-window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each of its edges that
-falls where a speaker's turn starts or ends: the clip stays on the moment the ranker chose
-while its edges move onto the exchange. :func:`follow_turns` then moves a chosen clip's
+share enough of its time (:data:`SAME_MOMENT_IOU`) and touch no other clip, by how the
+ranker rates each window's edges beside the others' (:mod:`pipeline.moments.ranker`), and,
+in a talk with two voices, taking a window as :data:`TURN_EDGE_LOG_ODDS` more likely one
+whole moment for each of its edges that falls where a speaker's turn starts or ends: the
+clip stays on the moment the ranker chose while its edges move onto the exchange. :func:`follow_turns` then moves a chosen clip's
 edges, one rule each:
 
 * a clip that starts on an answer, or one sentence into it, starts at the other voice's
@@ -38,7 +39,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from pipeline.audio import SAMPLE_RATE
-from pipeline.moments.boundaries import Edges
+from pipeline.moments.boundaries import Edges, repeats
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
@@ -131,21 +132,24 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
 
 def choose_on_turns(
     kept: Sequence[tuple[int, int]],
-    turns: Turns,
+    turns: Turns | None,
     likelihood: Mapping[tuple[int, int], float],
     edges: Edges,
     *,
     taken: Sequence[tuple[int, int]] = (),
+    analysis: TranscriptAnalysis | None = None,
 ) -> list[tuple[int, int]]:
     """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
     ``likelihood`` (range -> the ranker's log-odds) whose padded time (``edges``) shares at
     least :data:`SAME_MOMENT_IOU` of the joint time with it and that touch no other range of
-    ``kept`` or ``taken``: the most likely once each gains :data:`TURN_EDGE_LOG_ODDS` for
-    starting a turn and again for ending one, the shorter then the later-starting on a tie.
-    A range stays unless another is likelier; one that is not a candidate stays."""
+    ``kept`` or ``taken`` (nor, given the ``analysis``, tell again what one of them tells:
+    :func:`~pipeline.moments.boundaries.repeats`): the most likely once each gains
+    :data:`TURN_EDGE_LOG_ODDS` for starting a turn and again for ending one (with ``turns``;
+    ``None``, one voice: nothing), the shorter then the later-starting on a tie. A range
+    stays unless another is likelier; one that is not a candidate stays."""
 
     def lifted(start: int, end: int) -> tuple[float, int, int]:
-        turn_edges = turns.starts_turn(start) + turns.ends_turn(end)
+        turn_edges = 0 if turns is None else turns.starts_turn(start) + turns.ends_turn(end)
         return likelihood[start, end] + TURN_EDGE_LOG_ODDS * turn_edges, -end, start
 
     chosen = []
@@ -164,7 +168,7 @@ def choose_on_turns(
             if shared < SAME_MOMENT_IOU * (max(clip_end, window_end) - min(clip_start, window_start)):
                 continue
             value = lifted(start, end)
-            if value > best_value:
+            if value > best_value and (analysis is None or not repeats(analysis, (start, end), others)):
                 best, best_value = (start, end), value
         chosen.append(best)
     return chosen
