@@ -82,6 +82,7 @@ from pipeline.moments.features import TranscriptAnalysis, analyse_transcript, se
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import (
+    EDGE_EVIDENCE_LOGITS,
     FEATURES,
     MODEL_FILE,
     EdgeProbe,
@@ -344,13 +345,14 @@ class Sums:
 
 
 def logistic(
-    features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, weights: np.ndarray | None = None
+    features: np.ndarray, labels: np.ndarray, l2: float = 1e-3, weights: np.ndarray | None = None,
+    offset: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Logistic regression by Newton's method (a few dozen features, so exact and fast)."""
     weights = np.ones(len(labels)) if weights is None else weights
     coef = np.zeros(features.shape[1])
     for _ in range(60):
-        p = 1 / (1 + np.exp(-np.clip(features @ coef, -30, 30)))
+        p = 1 / (1 + np.exp(-np.clip(features @ coef + offset, -30, 30)))
         gradient = features.T @ (weights * (p - labels)) + l2 * coef
         hessian = features.T @ (features * (weights * p * (1 - p))[:, None]) + l2 * np.eye(len(coef))
         step = np.linalg.solve(hessian, gradient)
@@ -524,7 +526,8 @@ def fit_windows(
         [labels > 0, near == NEAR_SPILL, near == NEAR_SHORT], [POSITIVE_WEIGHT, spill, short], 1.0
     )
     features = np.column_stack([(rows - mean) / scale, np.ones(len(rows))])
-    return WindowModel(probes, mean, scale, logistic(features, labels, WINDOW_L2, weights))
+    offset = EDGE_EVIDENCE_LOGITS * np.concatenate([w.edges for w, _ in taught])
+    return WindowModel(probes, mean, scale, logistic(features, labels, WINDOW_L2, weights, offset))
 
 
 def picked(

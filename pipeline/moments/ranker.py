@@ -71,7 +71,12 @@ FEATURES = (
     "joins_before", "joins_after", "joins_first", "joins_last",
     "opens_beside", "closes_beside", "opens_beside_before", "closes_beside_after",
     "opens_beside_inside", "closes_beside_inside",
+    "short_first", "short_last", "alone_first_short", "alone_last_short", "logit_first_short",
+    "logit_last_short", "opens_beside_short", "closes_beside_short", "logit_min_long",
+    "short_first_number", "short_first_setup",
 )  # fmt: skip
+# A line of this many words or fewer is short: read alone, its meaning says little.
+SHORT_LINE_WORDS = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -176,6 +181,9 @@ class WindowEvidence:
         self.opens, self.closes = read["opens"], read["closes"]
         self.opens_beside, self.closes_beside = read["opens_beside"], read["closes_beside"]
         self.logits = _logit(analysis.content)
+        self.short = np.array([len(s.words) <= SHORT_LINE_WORDS for s in analysis.signals], dtype=float)
+        # The log-odds of each line that is not short; a short one never holds the window's weakest.
+        self.long_logits = np.where(self.short > 0, np.inf, self.logits)
         self.alone = np.clip(_logit(analysis.content_alone), -EDGE_EVIDENCE_CAP, EDGE_EVIDENCE_CAP)
         # Each sentence's meaning less the talk's, as semantic_shifts reads it, summed so
         # that any window's mean meaning costs one subtraction.
@@ -264,7 +272,22 @@ class WindowEvidence:
             "closes_beside_after": 0.0 if after is None else float(self.closes_beside[after]),
             "opens_beside_inside": float(self.opens_beside[first + 1 : last + 1].max()) if last > first else 0.0,
             "closes_beside_inside": float(self.closes_beside[first:last].max()) if last > first else 0.0,
+            "short_first": self.short[first],
+            "short_last": self.short[last],
+            "alone_first_short": self.short[first] * self.alone[first],
+            "alone_last_short": self.short[last] * self.alone[last],
+            "logit_first_short": self.short[first] * logits[first],
+            "logit_last_short": self.short[last] * logits[last],
+            "opens_beside_short": self.short[first] * self.opens_beside[first],
+            "closes_beside_short": self.short[last] * self.closes_beside[last],
+            # A moment's short opening is mostly a number ("Ninety percent.", "October 2019.") or
+            # a line that announces what follows ("Here's the mistake."); the short line before a
+            # moment is mostly a discourse marker ("Okay.", "Anyway.", "Go on.").
+            "short_first_number": self.short[first] * float(a.signals[first].numbers > 0),
+            "short_first_setup": self.short[first] * float(a.signals[first].setup),
         }
+        weakest = float(self.long_logits[inside].min())
+        values["logit_min_long"] = weakest if np.isfinite(weakest) else values["logit_min"]
         return np.array([values[name] for name in FEATURES])
 
 

@@ -233,3 +233,26 @@ def test_it_reads_each_line_beside_its_neighbours_for_where_a_moment_opens_and_c
     early_end = features(local, (first, last - 1))
     assert early_end["closes_beside_after"] > early_end["closes_beside"]
     assert features(local, (first - 1, last))["opens_beside_inside"] >= whole["opens_beside"]
+
+
+def test_it_reads_a_short_edge_line_apart_from_the_lines_that_say_something(ranked):
+    local, blocks = ranked
+    first, last = blocks["advice"]
+    evidence = WindowEvidence(local.analysis, load_model().probes)
+    short = first + ADVICE.index("Pay yourself first instead.")
+
+    on_short = features(local, (short, last))
+    # A window opening on a four-word line carries that line's readings a second time, under
+    # its own names, so the ranker can weigh a short opening apart from one that says something.
+    assert (on_short["short_first"], on_short["short_last"]) == (1.0, 0.0)
+    assert on_short["alone_first_short"] == pytest.approx(evidence.alone[short])
+    assert on_short["logit_first_short"] == pytest.approx(on_short["logit_first"])
+    assert on_short["opens_beside_short"] == pytest.approx(on_short["opens_beside"])
+    assert on_short["alone_last_short"] == on_short["logit_last_short"] == on_short["closes_beside_short"] == 0.0
+    whole = features(local, (first, last))
+    assert whole["short_first"] == whole["alone_first_short"] == whole["opens_beside_short"] == 0.0
+    # The weakest line that says something: the short line is passed over, and a window of
+    # short lines alone has its weakest line as it is.
+    logits = np.delete(evidence.logits[first : last + 1], short - first)
+    assert whole["logit_min_long"] == pytest.approx(logits.min())
+    assert features(local, (short, short))["logit_min_long"] == features(local, (short, short))["logit_min"]
