@@ -115,6 +115,17 @@ def pick_non_overlapping(
     return chosen
 
 
+def repeats(analysis: TranscriptAnalysis, window: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    """Whether ``window`` (a sentence range) tells again what one of ``others`` tells, or
+    holds what it tells: by :func:`pick_non_overlapping`'s duplicate rule, read both ways."""
+    vector = _window_vector(analysis, *window)
+    for other in others:
+        told = _window_vector(analysis, *other)
+        if max(containment(vector, told), containment(told, vector)) >= DUPLICATE_SIMILARITY:
+            return True
+    return False
+
+
 def without_filler(
     chosen: Sequence[tuple[int, int]],
     analysis: TranscriptAnalysis,

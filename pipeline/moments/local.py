@@ -105,7 +105,9 @@ class LocalAnalyser:
         kept = without_filler(chosen, self.analysis, already=len(taken))
         if self.turns is not None:
             options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
-            kept = choose_on_turns(kept, self.turns, self.likelihood, self.edges, taken=taken_ranges)
+            kept = choose_on_turns(
+                kept, self.turns, self.likelihood, self.edges, analysis=self.analysis, taken=taken_ranges
+            )
             kept = follow_turns(
                 kept,
                 self.turns,

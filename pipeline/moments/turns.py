@@ -15,11 +15,11 @@ words says who speaks, so the voice is read from the audio:
   measure less are taken for one, and then no edge moves.
 
 :func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
-share enough of its time (:data:`SAME_MOMENT_IOU`) and touch no other clip, taking a
-window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each of its edges that
-falls where a speaker's turn starts or ends: the clip stays on the moment the ranker chose
-while its edges move onto the exchange. :func:`follow_turns` then moves a chosen clip's
-edges, one rule each:
+share enough of its time (:data:`SAME_MOMENT_IOU`) and neither touch nor repeat another
+clip, taking a window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each
+of its edges that falls where a speaker's turn starts or ends: the clip stays on the moment
+the ranker chose while its edges move onto the exchange. :func:`follow_turns` then moves a
+chosen clip's edges, one rule each:
 
 * a clip that starts on an answer, or one sentence into it, starts at the other voice's
   question just before;
@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 import numpy as np
 
 from pipeline.audio import SAMPLE_RATE
-from pipeline.moments.boundaries import Edges
+from pipeline.moments.boundaries import Edges, repeats
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
@@ -135,14 +135,17 @@ def choose_on_turns(
     likelihood: Mapping[tuple[int, int], float],
     edges: Edges,
     *,
+    analysis: TranscriptAnalysis,
     taken: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
     """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
     ``likelihood`` (range -> the ranker's log-odds) whose padded time (``edges``) shares at
-    least :data:`SAME_MOMENT_IOU` of the joint time with it and that touch no other range of
-    ``kept`` or ``taken``: the most likely once each gains :data:`TURN_EDGE_LOG_ODDS` for
-    starting a turn and again for ending one, the shorter then the later-starting on a tie.
-    A range stays unless another is likelier; one that is not a candidate stays."""
+    least :data:`SAME_MOMENT_IOU` of the joint time with it and that neither touch nor, read
+    in the ``analysis``, repeat another range of ``kept`` or ``taken``
+    (:func:`~pipeline.moments.boundaries.repeats`): the most likely once each gains
+    :data:`TURN_EDGE_LOG_ODDS` for starting a turn and again for ending one, the shorter then
+    the later-starting on a tie. A range stays unless another is likelier; one that is not a
+    candidate stays."""
 
     def lifted(start: int, end: int) -> tuple[float, int, int]:
         turn_edges = turns.starts_turn(start) + turns.ends_turn(end)
@@ -164,7 +167,9 @@ def choose_on_turns(
             if shared < SAME_MOMENT_IOU * (max(clip_end, window_end) - min(clip_start, window_start)):
                 continue
             value = lifted(start, end)
-            if value > best_value:
+            # The choice already dropped a moment told twice; moving a clip's edges must not
+            # grow it onto the other telling (the "moment told twice" scenario in a talk).
+            if value > best_value and not repeats(analysis, (start, end), others):
                 best, best_value = (start, end), value
         chosen.append(best)
     return chosen

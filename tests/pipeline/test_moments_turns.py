@@ -103,6 +103,11 @@ def follow(exchange, *ranges, min_length=5.0, max_length=60.0):
     return follow_turns(list(ranges), turns, analysis, edges, min_length=min_length, max_length=max_length)
 
 
+def choose(exchange, likelihood, kept, taken=()):
+    analysis, edges, turns = exchange
+    return choose_on_turns(kept, turns, likelihood, edges, analysis=analysis, taken=taken)
+
+
 @pytest.mark.parametrize("answer_sentence", [0, 1])
 def test_it_starts_an_answer_at_the_question_before_it(exchange, answer_sentence):
     analysis = exchange[0]
@@ -175,36 +180,33 @@ def answer_windows(exchange, answer_end: float):
 
 
 def test_it_ends_a_clip_where_the_turn_ends_when_that_end_is_nearly_as_likely(exchange):
-    _, edges, turns = exchange
     likelihood, question, answer = answer_windows(exchange, answer_end=1.5 - TURN_EDGE_LOG_ODDS)
     likelihood[question, answer - 1] = 1.0
 
-    assert choose_on_turns([(question, answer - 1)], turns, likelihood, edges) == [(question, answer)]
+    assert choose(exchange, likelihood, [(question, answer - 1)]) == [(question, answer)]
 
 
 def test_it_keeps_the_likelier_end_when_the_turn_end_is_far_behind(exchange):
-    _, edges, turns = exchange
     likelihood, question, answer = answer_windows(exchange, answer_end=-1.0 - TURN_EDGE_LOG_ODDS)
     likelihood[question, answer - 1] = 0.5
 
-    assert choose_on_turns([(question, answer - 1)], turns, likelihood, edges) == [(question, answer - 1)]
+    assert choose(exchange, likelihood, [(question, answer - 1)]) == [(question, answer - 1)]
 
 
 def test_it_never_ends_a_clip_on_another_clip_and_leaves_ranges_that_are_no_candidates(exchange):
-    _, edges, turns = exchange
     likelihood, question, answer = answer_windows(exchange, answer_end=5.0)
     clip = (question, answer - 2)
     neighbour = (answer, answer + 1)
     likelihood[clip] = 1.0
 
-    assert choose_on_turns([clip, neighbour], turns, likelihood, edges) == [clip, neighbour]
-    assert choose_on_turns([clip], turns, likelihood, edges, taken=[neighbour]) == [clip]
-    assert choose_on_turns([clip], turns, likelihood, edges) == [(question, answer)]
-    assert choose_on_turns([(0, 1)], turns, likelihood, edges) == [(0, 1)]
+    assert choose(exchange, likelihood, [clip, neighbour]) == [clip, neighbour]
+    assert choose(exchange, likelihood, [clip], taken=[neighbour]) == [clip]
+    assert choose(exchange, likelihood, [clip]) == [(question, answer)]
+    assert choose(exchange, likelihood, [(0, 1)]) == [(0, 1)]
 
 
 def test_it_moves_a_clip_onto_the_turn_it_shares_most_of_its_time_with(exchange):
-    analysis, edges, turns = exchange
+    analysis, _, turns = exchange
     opening = index_of(analysis, GUEST_ANSWERS[0])
     second = index_of(analysis, GUEST_ANSWERS[1])
     last = index_of(analysis, GUEST_ANSWERS[-1])
@@ -212,13 +214,13 @@ def test_it_moves_a_clip_onto_the_turn_it_shares_most_of_its_time_with(exchange)
     greeting = (0, index_of(analysis, GUEST_GREETS[0]))
     likelihood = {(second, last): 1.0, (opening, last): 1.5 - TURN_EDGE_LOG_ODDS, greeting: 9.0}
 
-    assert choose_on_turns([(second, last)], turns, likelihood, edges) == [(opening, last)]
+    assert choose(exchange, likelihood, [(second, last)]) == [(opening, last)]
     likelihood[opening, last] = 0.5 - TURN_EDGE_LOG_ODDS
-    assert choose_on_turns([(second, last)], turns, likelihood, edges) == [(second, last)]
+    assert choose(exchange, likelihood, [(second, last)]) == [(second, last)]
 
 
 def test_it_never_moves_a_clip_onto_a_window_sharing_less_than_its_share_of_the_time(exchange):
-    analysis, edges, turns = exchange
+    analysis, edges, _ = exchange
     question = index_of(analysis, HOST_ASKS[-1])
     answer = index_of(analysis, GUEST_ANSWERS[-1])
     clip = (question, answer)
@@ -228,7 +230,7 @@ def test_it_never_moves_a_clip_onto_a_window_sharing_less_than_its_share_of_the_
     assert shared < SAME_MOMENT_IOU * joint
     likelihood = {clip: 0.0, later: 9.0}
 
-    assert choose_on_turns([clip], turns, likelihood, edges) == [clip]
+    assert choose(exchange, likelihood, [clip]) == [clip]
 
 
 def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
@@ -252,3 +254,39 @@ def test_the_local_analyser_reads_the_turns_from_the_audio(voices):
     assert heard is not None
     assert agreement(heard.voice, truth) >= 0.95
     assert LocalAnalyser(analysis, options).turns is None
+
+
+GUEST_TELLS = [
+    "We once towed a trawler forty miles through a gale with a rope that had already snapped twice.",
+    "Every hour somebody had to crawl out on the deck and splice it again by torchlight, soaked to the skin.",
+    "By the time we reached the harbour the rope was more knots than rope.",
+]
+TOLD_TWICE = [
+    (HOST_ASKS, 0),
+    (GUEST_ANSWERS, 1),
+    (HOST_REACTS, 0),
+    (GUEST_TELLS + GUEST_ANSWERS, 1),
+    (HOST_OPENS, 0),
+]
+
+
+def test_it_never_moves_a_clip_onto_the_other_telling_of_a_moment_told_twice():
+    transcript = timed_transcript(*(block for block, _ in TOLD_TWICE))
+    analysis = analyse_transcript(transcript)
+    voice = np.concatenate([[speaker] * len(block) for block, speaker in TOLD_TWICE]).astype(np.int8)
+    exchange = (analysis, Edges(analysis), Turns(voice, 9.0))
+    edges, turns = exchange[1], exchange[2]
+    answers = [s.index for s in analysis.sentences if s.sentence == GUEST_ANSWERS[0]]
+    told = (answers[0], answers[0] + len(GUEST_ANSWERS) - 1)
+    story = (index_of(analysis, GUEST_TELLS[0]), index_of(analysis, GUEST_TELLS[-1]))
+    grown = (story[0], answers[1] + len(GUEST_ANSWERS) - 1)
+    assert turns.ends_turn(grown[1]) and not turns.ends_turn(story[1])
+    shared = edges.ends[story[1]] - edges.starts[story[0]]
+    assert shared >= SAME_MOMENT_IOU * (edges.ends[grown[1]] - edges.starts[grown[0]])
+    likelihood = {told: 5.0, story: 1.0, grown: 2.0}
+
+    # Alone, the story grows onto the answer told after it, where the guest's turn ends...
+    assert choose(exchange, likelihood, [story]) == [grown]
+    # ...but not while a clip already tells that answer.
+    assert choose(exchange, likelihood, [told, story]) == [told, story]
+    assert choose(exchange, likelihood, [story], taken=[told]) == [story]
