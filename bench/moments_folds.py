@@ -114,6 +114,7 @@ GROUPS = {
     "ag": ("train_ag_*",),
     "ah": ("train_ah_*",),
     "ai": ("train_ai_*",),
+    "aj": ("train_aj_*",),
 }
 FIRST = "first rounds"
 

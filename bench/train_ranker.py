@@ -29,8 +29,9 @@ The shipped ranker, the twenty-ninth round's candidate, is 0.6 of the ranker of 
 3357aea (widened: it reads none of the evidence added since) and 0.4 of a refit with spill
 weight 10 on the 453 tuning talks before the ai round: ``git show
 3357aea:pipeline/moments/window_model.npz > /tmp/before.npz`` then ``python -m
-bench.train_ranker --spill 10 --blend 0.4 --base /tmp/before.npz --exclude 'train_ai_*'``
-(docs/benchmarks.md, "The twenty-ninth round's candidate" and its outcome).
+bench.train_ranker --spill 10 --blend 0.4 --base /tmp/before.npz --exclude 'train_ai_*'
+--exclude 'train_aj_*'`` (the aj talks joined the tuning set later; docs/benchmarks.md, "The
+twenty-ninth round's candidate" and its outcome).
 """
 
 from __future__ import annotations
