@@ -148,8 +148,8 @@ def residual(params, linear: WindowModel, rows: np.ndarray) -> np.ndarray:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--hidden", type=int, nargs="+", default=[8])
-    parser.add_argument("--l2", type=float, nargs="+", default=[1e-3])
+    parser.add_argument("--hidden", type=int, nargs="*", default=[8])
+    parser.add_argument("--l2", type=float, nargs="*", default=[1e-3])
     parser.add_argument("--quadratic", type=float, nargs="*", default=[], help="ridge strengths")
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--keep", type=float, default=0.25)
