@@ -119,11 +119,8 @@ def repeats(analysis: TranscriptAnalysis, window: tuple[int, int], others: Seque
     """Whether ``window`` (a sentence range) tells again what one of ``others`` tells, or
     holds what it tells: by :func:`pick_non_overlapping`'s duplicate rule, read both ways."""
     vector = _window_vector(analysis, *window)
-    for other in others:
-        told = _window_vector(analysis, *other)
-        if max(containment(vector, told), containment(told, vector)) >= DUPLICATE_SIMILARITY:
-            return True
-    return False
+    told = (_window_vector(analysis, *other) for other in others)
+    return any(max(containment(vector, t), containment(t, vector)) >= DUPLICATE_SIMILARITY for t in told)
 
 
 def without_filler(

@@ -85,13 +85,18 @@ SCRIPT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def exchange():
-    transcript = timed_transcript(*(block for block, _ in SCRIPT))
+def conversation(script):
+    """The analysis, edges and turns of ``script`` (blocks of sentences, each with its voice)."""
+    transcript = timed_transcript(*(block for block, _ in script))
     analysis = analyse_transcript(transcript)
-    voice = np.concatenate([[speaker] * len(block) for block, speaker in SCRIPT]).astype(np.int8)
+    voice = np.concatenate([[speaker] * len(block) for block, speaker in script]).astype(np.int8)
     assert len(voice) == len(transcript.sentences)
     return analysis, Edges(analysis), Turns(voice, 9.0)
+
+
+@pytest.fixture(scope="module")
+def exchange():
+    return conversation(SCRIPT)
 
 
 def index_of(analysis, sentence: str) -> int:
@@ -271,11 +276,8 @@ TOLD_TWICE = [
 
 
 def test_it_never_moves_a_clip_onto_the_other_telling_of_a_moment_told_twice():
-    transcript = timed_transcript(*(block for block, _ in TOLD_TWICE))
-    analysis = analyse_transcript(transcript)
-    voice = np.concatenate([[speaker] * len(block) for block, speaker in TOLD_TWICE]).astype(np.int8)
-    exchange = (analysis, Edges(analysis), Turns(voice, 9.0))
-    edges, turns = exchange[1], exchange[2]
+    exchange = conversation(TOLD_TWICE)
+    analysis, edges, turns = exchange
     answers = [s.index for s in analysis.sentences if s.sentence == GUEST_ANSWERS[0]]
     told = (answers[0], answers[0] + len(GUEST_ANSWERS) - 1)
     story = (index_of(analysis, GUEST_TELLS[0]), index_of(analysis, GUEST_TELLS[-1]))
