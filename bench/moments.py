@@ -37,8 +37,10 @@ import subprocess
 import sys
 import time
 import wave
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -61,6 +63,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # A clip edge this far into a filler block's speech counts as starting or ending inside filler;
 # less is the silence and breath around a block's first or last word.
 EDGE_SLACK = 1.0
+# A sample louder than this (of 16-bit PCM) is voice, not espeak's silence around it.
+VOICED = 300
 VOICES = {"1": ("-v", "en-us"), "2": ("-v", "en-gb-x-rp+f3")}
 ESPEAK = ("espeak-ng", "-s", "165")
 FFMPEG = ("ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y")
@@ -113,8 +117,23 @@ def read_talk(path: Path) -> Talk:
 
 def _say(text: str, speaker: str, target: Path) -> tuple[int, np.ndarray]:
     subprocess.run([*ESPEAK, *VOICES[speaker], "-w", str(target), text], check=True)
-    with wave.open(str(target)) as handle:
-        return handle.getframerate(), np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
+    return _said(text, speaker, target)
+
+
+@dataclass
+class Utterance:
+    """One utterance as spoken: a whole turn by default, a sentence with ``gaps="blind"``."""
+
+    block: int  # the index of its block in the talk
+    speaker: str
+    text: str
+    start: float  # its first and last voiced sample, in seconds of the talk's speech
+    end: float
+
+
+Say = Callable[[str, str, Path], tuple[int, np.ndarray]]
+# Anything with a start and an end in seconds: the analyser's moments, the bench's clips.
+AnyClip = TypeVar("AnyClip")
 
 
 def speak(blocks: list[Block], workdir: Path, gaps: str = "blocks") -> tuple[Path, list[Planted], list[Planted]]:
@@ -127,26 +146,7 @@ def speak(blocks: list[Block], workdir: Path, gaps: str = "blocks") -> tuple[Pat
     or between two, is drawn from the same range (:data:`BLIND_GAP_SECONDS`, seeded by the
     talk's text), so no pause tells where a moment starts or ends.
     """
-    texts = "\n".join(text for block in blocks for _, text in block.lines)
-    random = np.random.default_rng(int(hashlib.sha256(texts.encode()).hexdigest()[:8], 16))
-    pieces, planted, filler, cursor, rate = [], [], [], 0.0, 0
-    for number, block in enumerate(blocks):
-        samples_of_block = []
-        for turn, (speaker, text) in enumerate(block.lines):
-            utterances = [text] if gaps == "blocks" else _SENTENCE_END.split(text)
-            for part, utterance in enumerate(utterances):
-                suffix = "" if gaps == "blocks" else f"-{part:02d}"
-                rate, samples = _say(utterance, speaker, workdir / f"block{number:02d}-{turn:02d}{suffix}.wav")
-                if samples_of_block:
-                    samples_of_block.append(np.zeros(int(_gap(gaps, random, TURN_GAP_SECONDS) * rate), dtype=np.int16))
-                samples_of_block.append(samples)
-        samples = np.concatenate(samples_of_block)
-        voiced = np.flatnonzero(np.abs(samples) > 300)
-        span = Planted(block.label, cursor + voiced[0] / rate, cursor + voiced[-1] / rate)
-        (planted if block.kind == "planted" else filler).append(span)
-        gap = _gap(gaps, random, BLOCK_GAP_SECONDS)
-        pieces += [samples, np.zeros(int(gap * rate), dtype=np.int16)]
-        cursor += len(samples) / rate + int(gap * rate) / rate
+    pieces, rate, planted, filler, _ = _lay_out(blocks, workdir, gaps, _say)
     speech = workdir / "speech.wav"
     with wave.open(str(speech), "wb") as handle:
         handle.setnchannels(1)
@@ -154,6 +154,52 @@ def speak(blocks: list[Block], workdir: Path, gaps: str = "blocks") -> tuple[Pat
         handle.setframerate(rate)
         handle.writeframes(np.concatenate(pieces).tobytes())
     return speech, planted, filler
+
+
+def spoken_utterances(blocks: list[Block], workdir: Path, gaps: str = "blocks") -> list[Utterance]:
+    """Every utterance :func:`speak` spoke into ``workdir``, where it is in the speech, read
+    back from the utterances' cached WAVs (no speaking; raises FileNotFoundError without them)."""
+    return _lay_out(blocks, workdir, gaps, _said)[4]
+
+
+def _said(text: str, speaker: str, target: Path) -> tuple[int, np.ndarray]:
+    with wave.open(str(target)) as handle:
+        return handle.getframerate(), np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
+
+
+def _lay_out(
+    blocks: list[Block], workdir: Path, gaps: str, say: Say
+) -> tuple[list[np.ndarray], int, list[Planted], list[Planted], list[Utterance]]:
+    """The samples of :func:`speak`'s speech in pieces, their rate, the planted and filler
+    spans and every utterance's span, each utterance's samples from ``say``."""
+    texts = "\n".join(text for block in blocks for _, text in block.lines)
+    random = np.random.default_rng(int(hashlib.sha256(texts.encode()).hexdigest()[:8], 16))
+    pieces, planted, filler, utterances, cursor, rate = [], [], [], [], 0.0, 0
+    for number, block in enumerate(blocks):
+        samples_of_block, offset = [], 0
+        for turn, (speaker, text) in enumerate(block.lines):
+            parts = [text] if gaps == "blocks" else _SENTENCE_END.split(text)
+            for part, utterance in enumerate(parts):
+                suffix = "" if gaps == "blocks" else f"-{part:02d}"
+                rate, samples = say(utterance, speaker, workdir / f"block{number:02d}-{turn:02d}{suffix}.wav")
+                if samples_of_block:
+                    pause = np.zeros(int(_gap(gaps, random, TURN_GAP_SECONDS) * rate), dtype=np.int16)
+                    samples_of_block.append(pause)
+                    offset += len(pause)
+                voiced = np.flatnonzero(np.abs(samples) > VOICED)
+                if len(voiced):
+                    seconds = cursor + (offset + voiced[[0, -1]]) / rate
+                    utterances.append(Utterance(number, speaker, utterance, float(seconds[0]), float(seconds[1])))
+                samples_of_block.append(samples)
+                offset += len(samples)
+        samples = np.concatenate(samples_of_block)
+        voiced = np.flatnonzero(np.abs(samples) > VOICED)
+        span = Planted(block.label, cursor + voiced[0] / rate, cursor + voiced[-1] / rate)
+        (planted if block.kind == "planted" else filler).append(span)
+        gap = _gap(gaps, random, BLOCK_GAP_SECONDS)
+        pieces += [samples, np.zeros(int(gap * rate), dtype=np.int16)]
+        cursor += len(samples) / rate + int(gap * rate) / rate
+    return pieces, rate, planted, filler, utterances
 
 
 def _gap(gaps: str, random: np.random.Generator, fixed: float) -> float:
@@ -252,13 +298,8 @@ def evaluate(prepared: Prepared, clips: list) -> tuple[Score, list[str]]:
     """Coverage, per-edge boundary errors and filler edges of ``clips``; a line per planted moment."""
     score, lines = Score(planted=len(prepared.planted), clips=len(clips)), []
     for moment in prepared.planted:
-        length = moment.end - moment.start
-        best, best_overlap = None, 0.0
-        for clip in clips:
-            overlap = max(0.0, min(clip.end, moment.end) - max(clip.start, moment.start))
-            if overlap > best_overlap:
-                best, best_overlap = clip, overlap
-        if best is not None and best_overlap >= 0.5 * length:
+        best = covering(moment, clips)
+        if best is not None:
             score.covered += 1
             edge = [best.start - moment.start, best.end - moment.end]
             score.errors += [abs(e) for e in edge]
@@ -267,14 +308,26 @@ def evaluate(prepared: Prepared, clips: list) -> tuple[Score, list[str]]:
         else:
             lines.append(f"  MISSED {moment.label:<24} {moment.start:7.1f}-{moment.end:7.1f}s")
     for clip in clips:
-        inside = [
-            f.label for f in prepared.filler
-            if f.start < clip.start < f.end - EDGE_SLACK or f.start + EDGE_SLACK < clip.end < f.end
-        ]  # fmt: skip
-        if inside:
+        if inside_filler(clip.start, clip.end, prepared.filler):
             score.filler_edges += 1
             lines.append(f"  EDGE   #{clip.rank} [{clip.start:.1f}-{clip.end:.1f}] inside filler")
     return score, lines
+
+
+def covering(moment: Planted, clips: Sequence[AnyClip]) -> AnyClip | None:
+    """The clip of ``clips`` that overlaps ``moment`` most, if it covers at least half of it."""
+    best, best_overlap = None, 0.0
+    for clip in clips:
+        overlap = max(0.0, min(clip.end, moment.end) - max(clip.start, moment.start))
+        if overlap > best_overlap:
+            best, best_overlap = clip, overlap
+    return best if best_overlap >= 0.5 * (moment.end - moment.start) else None
+
+
+def inside_filler(start: float, end: float, filler: Sequence[Planted]) -> bool:
+    """Whether a clip from ``start`` to ``end`` starts or ends more than :data:`EDGE_SLACK`
+    seconds inside one of the ``filler`` blocks' speech."""
+    return any(f.start < start < f.end - EDGE_SLACK or f.start + EDGE_SLACK < end < f.end for f in filler)
 
 
 def main(argv: list[str]) -> int:
