@@ -103,11 +103,20 @@ class LocalAnalyser:
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
-        if self.turns is not None:
-            options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
-            kept = choose_on_turns(
-                kept, self.turns, self.likelihood, self.edges, analysis=self.analysis, taken=taken_ranges
+        from pipeline.moments import turns as turns_module
+
+        taken_ranges = [(span.first, span.last) for span in taken]
+        if turns_module.EXPECTED_ERROR_TEMPERATURE is not None:
+            kept = turns_module.choose_by_expected_error(
+                kept, self.likelihood, self.edges, analysis=self.analysis, turns=self.turns, taken=taken_ranges,
+                temperature=turns_module.EXPECTED_ERROR_TEMPERATURE,
             )
+        if self.turns is not None:
+            options = self.options
+            if turns_module.EXPECTED_ERROR_TEMPERATURE is None:
+                kept = choose_on_turns(
+                    kept, self.turns, self.likelihood, self.edges, analysis=self.analysis, taken=taken_ranges
+                )
             kept = follow_turns(
                 kept,
                 self.turns,

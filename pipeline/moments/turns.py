@@ -175,6 +175,59 @@ def choose_on_turns(
     return chosen
 
 
+# Prototype: each clip chosen again as the window of least expected edge error.
+EXPECTED_ERROR_TEMPERATURE = None
+
+
+def choose_by_expected_error(
+    kept: Sequence[tuple[int, int]],
+    likelihood: Mapping[tuple[int, int], float],
+    edges: Edges,
+    *,
+    analysis: TranscriptAnalysis,
+    turns: Turns | None = None,
+    taken: Sequence[tuple[int, int]] = (),
+    temperature: float = 1.0,
+) -> list[tuple[int, int]]:
+    """Each range of ``kept`` chosen again among the same candidates as :func:`choose_on_turns`
+    (sharing SAME_MOMENT_IOU of its time, touching and repeating no other), as the one whose
+    edges are nearest on average to every candidate's, each weighed by its probability
+    (softmax of ``temperature`` times its log-odds, turn-lifted when ``turns``)."""
+
+    def value(start: int, end: int) -> float:
+        lift = 0.0 if turns is None else TURN_EDGE_LOG_ODDS * (turns.starts_turn(start) + turns.ends_turn(end))
+        return likelihood[start, end] + lift
+
+    chosen = []
+    for index, (first, last) in enumerate(kept):
+        if (first, last) not in likelihood or not np.isfinite(likelihood[first, last]):
+            chosen.append((first, last))
+            continue
+        others = [*kept[:index], *kept[index + 1 :], *taken]
+        clip_start, clip_end = edges.starts[first], edges.ends[last]
+        candidates = [(first, last)]
+        for start, end in likelihood:
+            if (start, end) == (first, last) or end < first or start > last:
+                continue
+            if not np.isfinite(likelihood[start, end]) or any(start <= b and a <= end for a, b in others):
+                continue
+            window_start, window_end = edges.starts[start], edges.ends[end]
+            shared = min(clip_end, window_end) - max(clip_start, window_start)
+            if shared < SAME_MOMENT_IOU * (max(clip_end, window_end) - min(clip_start, window_start)):
+                continue
+            if repeats(analysis, (start, end), others):
+                continue
+            candidates.append((start, end))
+        values = np.array([value(*c) for c in candidates])
+        weights = np.exp(temperature * (values - values.max()))
+        weights /= weights.sum()
+        starts = np.array([edges.starts[c[0]] for c in candidates])
+        ends = np.array([edges.ends[c[1]] for c in candidates])
+        loss = np.abs(starts[:, None] - starts[None]) @ weights + np.abs(ends[:, None] - ends[None]) @ weights
+        chosen.append(candidates[int(np.argmin(loss))])
+    return chosen
+
+
 def follow_turns(
     kept: Sequence[tuple[int, int]],
     turns: Turns,
