@@ -1,9 +1,13 @@
 """One-off (session 68): clips chosen again as the window of least expected edge error.
 
 Reads each talk of a set once (cached speech and transcripts, the shipped models) and scores
-the local analyser's top k clips with the choose-again step off (the shipped analyser) and
-with it at each temperature given. Usage: ``PYTHONPATH=. .venv/bin/python -m
-bench.one_off.expected_error --set tune --only 'train_a[ij]_*' --temperatures 0.5 1 2``.
+the local analyser's top k clips with the prototype off (the shipped analyser) and at each
+setting given of the knob named (``EXPECTED_ERROR_TEMPERATURE``: the clips chosen again as
+the window of least expected edge error; ``EARLIER_START_LOG_ODDS``: each clip's start
+moved up to three lines earlier for that bonus a line). Usage: ``PYTHONPATH=.
+.venv/bin/python -m bench.one_off.expected_error --set tune --only 'train_a[ij]_*'
+[--knob EARLIER_START_LOG_ODDS] --temperatures 0.5 1 2`` (logs: ``expected_error_aij.log``,
+``earlier_start_aij.log``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", default="*")
     parser.add_argument("--gaps", default="blind")
     parser.add_argument("--temperatures", type=float, nargs="+", default=[1.0])
+    parser.add_argument("--knob", default="EXPECTED_ERROR_TEMPERATURE")
     args = parser.parse_args(argv)
     print(f"machine: {describe()}")
     config = PipelineConfig.from_env(os.environ)
@@ -45,7 +50,7 @@ def main(argv: list[str]) -> int:
         local = LocalAnalyser(analyse_transcript(prepared.transcript), options, prepared.audio)
         line = []
         for setting in settings:
-            turns_module.EXPECTED_ERROR_TEMPERATURE = setting
+            setattr(turns_module, args.knob, setting)
             spans, _ = local.find(len(prepared.planted))
             clips = [Clip(s.start, s.end, rank) for rank, s in enumerate(spans, start=1)]
             score, lines = evaluate(prepared, clips)

@@ -111,6 +111,10 @@ class LocalAnalyser:
                 kept, self.likelihood, self.edges, analysis=self.analysis, turns=self.turns, taken=taken_ranges,
                 temperature=turns_module.EXPECTED_ERROR_TEMPERATURE,
             )
+        if turns_module.EARLIER_START_LOG_ODDS is not None:
+            kept = turns_module.start_earlier(
+                kept, self.likelihood, taken=taken_ranges, per_line=turns_module.EARLIER_START_LOG_ODDS
+            )
         if self.turns is not None:
             options = self.options
             if turns_module.EXPECTED_ERROR_TEMPERATURE is None:

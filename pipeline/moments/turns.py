@@ -228,6 +228,34 @@ def choose_by_expected_error(
     return chosen
 
 
+EARLIER_START_LOG_ODDS = None
+EARLIER_LINES = 3
+
+
+def start_earlier(
+    kept: Sequence[tuple[int, int]],
+    likelihood: Mapping[tuple[int, int], float],
+    *,
+    taken: Sequence[tuple[int, int]] = (),
+    per_line: float,
+    lines: int = EARLIER_LINES,
+) -> list[tuple[int, int]]:
+    """Prototype: each range may start up to ``lines`` earlier, with the same end, each line
+    earlier worth ``per_line`` log-odds."""
+    chosen = []
+    for index, (first, last) in enumerate(kept):
+        others = [*kept[:index], *kept[index + 1 :], *taken]
+        best, best_value = (first, last), likelihood.get((first, last), -np.inf)
+        for start in range(first - 1, max(-1, first - lines - 1), -1):
+            if (start, last) not in likelihood or any(start <= b and a <= last for a, b in others):
+                break
+            value = likelihood[start, last] + per_line * (first - start)
+            if value > best_value:
+                best, best_value = (start, last), value
+        chosen.append(best)
+    return chosen
+
+
 def follow_turns(
     kept: Sequence[tuple[int, int]],
     turns: Turns,
