@@ -7,7 +7,7 @@ talk as numbered lines (one sentence each, as ``--gaps blind`` speaks them) with
 planted moment named by one line inside it, and answer, for each, the line a clip should
 start on and the line it should end on, and any other lines they would accept as well
 (:data:`BRIEF` is what they read). Their answers are kept in
-``bench/data/moments/judged/*.txt``, one file per judge, lines of the form
+``bench/data/moments/judged/<set>/*.txt``, one file per judge, lines of the form
 ``TALK mN start=L end=L also_start=L,L also_end=L``.
 
 ``score`` reads them against the talks' cached speech (``bench.moments --set eval
@@ -21,7 +21,7 @@ start on and the line it should end on, and any other lines they would accept as
   against each judge's, and against the nearest edge anyone accepts (the writer's, and any
   line that both of a talk's judges accept: their best or their others).
 
-Usage: ``.venv/bin/python -m bench.moment_judges packets OUTDIR [--set eval] [--judges 8]``
+Usage: ``.venv/bin/python -m bench.moment_judges packets OUTDIR [--set eval] [--only GLOB] [--judges 8]``
 writes each judge's folder (the brief and the talks it judges, each talk to two judges);
 ``.venv/bin/python -m bench.moment_judges score [--set eval] [ANSWERS ...]``.
 """
@@ -340,13 +340,15 @@ def main(argv: list[str]) -> int:
     packets = commands.add_parser("packets", help="write each judge's folder")
     packets.add_argument("out", type=Path)
     packets.add_argument("--set", default="eval")
+    packets.add_argument("--only", default="*", metavar="GLOB", help="only the talks whose file name matches")
     packets.add_argument("--judges", type=int, default=8)
     scoring = commands.add_parser("score", help="score the judges' answers and the analyser against them")
     scoring.add_argument("--set", default="eval")
-    scoring.add_argument("answers", type=Path, nargs="*", help="answer files (default: bench/data/moments/judged)")
+    scoring.add_argument("answers", type=Path, nargs="*", help="answer files (default: bench/data/moments/judged/SET)")
     args = parser.parse_args(argv)
     if args.command == "packets":
-        talks = {path.stem: read_talk(path) for path in sorted((DATA / args.set).glob("*.txt"))}
+        paths = sorted(path for path in (DATA / args.set).glob(args.only) if path.suffix == ".txt")
+        talks = {path.stem: read_talk(path) for path in paths}
         for number, share in enumerate(assign(list(talks), args.judges), start=1):
             folder = args.out / f"j{number}"
             folder.mkdir(parents=True, exist_ok=True)
@@ -354,7 +356,7 @@ def main(argv: list[str]) -> int:
             (folder / "talks.txt").write_text("\n".join(packet(talks[name]) for name in share))
             print(f"{folder}: {', '.join(share)}")
         return 0
-    files = args.answers or sorted(JUDGED.glob("*.txt"))
+    files = args.answers or sorted((JUDGED / args.set).glob("*.txt"))
     answers = [answer for file in files for answer in read_answers(file.stem, file.read_text())]
     print(f"machine: {describe()}")
     print("\n".join(score(args.set, answers, PipelineConfig.from_env(os.environ))))
