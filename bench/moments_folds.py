@@ -115,6 +115,7 @@ GROUPS = {
     "ah": ("train_ah_*",),
     "ai": ("train_ai_*",),
     "aj": ("train_aj_*",),
+    "ak": ("train_ak_*",),
 }
 FIRST = "first rounds"
 

@@ -39,6 +39,7 @@ def test_it_reads_each_round_with_its_group_and_the_rest_with_the_first_rounds()
     assert group_of("train_ah_harpsichord_tuner") == "ah"
     assert group_of("train_ai_whistler") == "ai"
     assert group_of("train_aj_broom_maker") == "aj"
+    assert group_of("train_ak_clog_maker") == "ak"
     assert group_of("train_b_fog_signals") == group_of("interview_panel") == FIRST
     assert FIRST not in GROUPS
 
