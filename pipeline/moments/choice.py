@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from pipeline.moments.boundaries import Edges, repeats
+from pipeline.moments.boundaries import Edges, WindowWords
 from pipeline.moments.features import TranscriptAnalysis
 
 # The least share of their joint time (intersection over union) a window must have in
@@ -50,17 +50,17 @@ def choose_again(
     ``likelihood`` (range -> the ranker's log-odds, ``lift(first, last)`` added when given)
     whose padded time (``edges``) shares at least :data:`SAME_MOMENT_IOU` of the joint time
     with it and that neither touch nor, read in the ``analysis``, repeat another range of
-    ``kept`` or ``taken`` (:func:`~pipeline.moments.boundaries.repeats`): the one whose
+    ``kept`` or ``taken`` (:meth:`~pipeline.moments.boundaries.WindowWords.repeating`): the one whose
     padded start and end are nearest, summed, to theirs on average, each weighed by the
     softmax of :data:`TEMPERATURE` times its log-odds. On a tie the range stays; one that is
     not a finite candidate stays."""
-    chosen = []
+    chosen, words = [], WindowWords(analysis)
     for index, (first, last) in enumerate(kept):
         if not np.isfinite(likelihood.get((first, last), -np.inf)):
             chosen.append((first, last))
             continue
         others = [*kept[:index], *kept[index + 1 :], *taken]
-        windows = [(first, last), *_same_moment((first, last), likelihood, edges, analysis, others)]
+        windows = [(first, last), *_same_moment((first, last), likelihood, edges, words.repeating(others), others)]
         values = np.array([likelihood[window] + (lift(*window) if lift else 0.0) for window in windows])
         weights = np.exp(TEMPERATURE * (values - values.max()))
         starts = np.array([edges.starts[start] for start, _ in windows])
@@ -74,7 +74,7 @@ def _same_moment(
     clip: tuple[int, int],
     likelihood: Mapping[tuple[int, int], float],
     edges: Edges,
-    analysis: TranscriptAnalysis,
+    repeats: Callable[[tuple[int, int]], bool],
     others: Sequence[tuple[int, int]],
 ) -> list[tuple[int, int]]:
     """The candidate ranges other than ``clip`` that could be its moment (see :func:`choose_again`)."""
@@ -92,6 +92,6 @@ def _same_moment(
             continue
         # The choice already dropped a moment told twice; choosing a clip again must not
         # grow it onto the other telling (the "moment told twice" scenario in a talk).
-        if not repeats(analysis, (start, end), others):
+        if not repeats((start, end)):
             found.append((start, end))
     return found

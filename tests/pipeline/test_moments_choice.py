@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from pipeline.moments import ClipOptions
-from pipeline.moments.boundaries import Edges
+from pipeline.moments.boundaries import Edges, WindowWords
 from pipeline.moments.choice import choose_again
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
@@ -83,3 +85,20 @@ def test_the_local_analyser_chooses_its_clips_again_without_turns(talk):
     spans, _ = local.find(1)
 
     assert [(span.first, span.last) for span in spans] == [one_in]
+
+
+def test_it_reads_a_windows_words_as_the_choice_does_and_a_repeat_both_ways():
+    told = ["The cold slows the yeast but lets the bacteria keep working."]
+    analysis = analyse_transcript(timed_transcript(HOUSEKEEPING, STORY, CLOSING, told))
+    words = WindowWords(analysis)
+    first, last = 2, 5
+    summed = sum((analysis.vectors[i] for i in range(first, last + 1)), Counter())
+    retold = len(analysis.sentences) - 1
+    story = next(s.index for s in analysis.sentences if s.sentence == told[0])
+
+    assert words.of(first, last) == pytest.approx([summed[term] for term in sorted(words.terms)])
+    # The retelling is held whole in the story, and holds little of it.
+    assert words.repeating([(story - 2, story)])((retold, retold))
+    assert words.repeating([(retold, retold)])((story - 2, story))
+    assert not words.repeating([(retold, retold)])((0, 1))
+    assert not words.repeating([])((story - 2, story))
