@@ -73,9 +73,7 @@ class Edges:
         self.last_word = last
         self.previous_end = previous_end
         self.next_start = next_start
-        self.starts = np.maximum(
-            first - PAD, np.where(np.arange(len(first)) == 0, 0.0, (previous_end + first) / 2)
-        )
+        self.starts = np.maximum(first - PAD, np.where(np.arange(len(first)) == 0, 0.0, (previous_end + first) / 2))
         self.starts = np.minimum(self.starts, first)
         is_last = np.arange(len(last)) == len(last) - 1
         self.ends = np.minimum(last + PAD, np.where(is_last, next_start, (last + next_start) / 2))
@@ -115,12 +113,38 @@ def pick_non_overlapping(
     return chosen
 
 
-def repeats(analysis: TranscriptAnalysis, window: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
-    """Whether ``window`` (a sentence range) tells again what one of ``others`` tells, or
-    holds what it tells: by :func:`pick_non_overlapping`'s duplicate rule, read both ways."""
-    vector = _window_vector(analysis, *window)
-    told = (_window_vector(analysis, *other) for other in others)
-    return any(max(containment(vector, t), containment(t, vector)) >= DUPLICATE_SIMILARITY for t in told)
+class WindowWords:
+    """The weighted terms of any window of one transcript (the sum of its sentences' term
+    vectors, as :func:`pick_non_overlapping` reads them), from one running sum over a dense
+    table: choosing clips again asks about hundreds of windows."""
+
+    def __init__(self, analysis: TranscriptAnalysis):
+        self.terms = sorted({term for vector in analysis.vectors for term in vector})
+        column = {term: index for index, term in enumerate(self.terms)}
+        table = np.zeros((len(analysis.vectors) + 1, len(self.terms)))
+        for row, vector in enumerate(analysis.vectors, start=1):
+            for term, weight in vector.items():
+                table[row, column[term]] = weight
+        self._summed = np.cumsum(table, axis=0)
+
+    def of(self, first: int, last: int) -> np.ndarray:
+        """The summed weight of each of :attr:`terms` in sentences ``first`` to ``last``."""
+        return self._summed[last + 1] - self._summed[first]
+
+    def repeating(self, others: Sequence[tuple[int, int]]) -> Callable[[tuple[int, int]], bool]:
+        """Whether a window (a sentence range) tells again what one of ``others`` tells, or
+        holds what it tells: :func:`pick_non_overlapping`'s duplicate rule, read both ways."""
+        told = np.array([self.of(*other) for other in others]).reshape(len(others), len(self.terms))
+        told_totals = told.sum(axis=1)
+
+        def repeats(window: tuple[int, int]) -> bool:
+            words = self.of(*window)
+            shared, total = np.minimum(words, told).sum(axis=1), words.sum()
+            held = shared / total if total > 0 else np.zeros_like(shared)
+            holds = np.divide(shared, told_totals, out=np.zeros_like(shared), where=told_totals > 0)
+            return bool((np.maximum(held, holds) >= DUPLICATE_SIMILARITY).any())
+
+        return repeats
 
 
 def without_filler(
@@ -178,9 +202,7 @@ def fit_scene_cuts(
     for index, span in enumerate(spans):
         others = spans[:index] + spans[index + 1 :]
         start_cuts, end_cuts = answers[2 * index], answers[2 * index + 1]
-        first = _choose_edge(
-            span.first, span.last, start_cuts, edges, "start", others, min_length, max_length, score
-        )
+        first = _choose_edge(span.first, span.last, start_cuts, edges, "start", others, min_length, max_length, score)
         last = _choose_edge(first, span.last, end_cuts, edges, "end", others, min_length, max_length, score)
         start = _cut_in_gap(start_cuts, edges.previous_end[first], edges.first_word[first], latest=True)
         end = _cut_in_gap(end_cuts, edges.last_word[last], edges.next_start[last], latest=False)

@@ -4,10 +4,11 @@ Every run of whole sentences whose padded length fits the options is a candidate
 is scored by :class:`~pipeline.moments.scoring.WindowScorer` (the score users see) and
 ranked by :mod:`pipeline.moments.ranker` (how surely it is one whole moment); the best
 non-overlapping, non-repeating ones are kept (fewer than asked for when the rest of the
-transcript holds no moment), each is chosen again among the windows sharing most of its
-time and its edges follow the speaker turns when the audio holds two voices
-(:mod:`pipeline.moments.turns`) and scene cuts when a hook is given, and each kept clip gets
-its title, hooks, description and reason.
+transcript holds no moment), each is chosen again as the window of least expected edge
+error among those sharing most of its time (:mod:`pipeline.moments.choice`), its edges
+follow the speaker turns when the audio holds two voices (:mod:`pipeline.moments.turns`)
+and scene cuts when a hook is given, and each kept clip gets its title, hooks, description
+and reason.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from pipeline.moments.boundaries import (
     pick_non_overlapping,
     without_filler,
 )
+from pipeline.moments.choice import choose_again
 from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model, without_merges
 from pipeline.moments.scoring import WindowScorer
-from pipeline.moments.turns import Turns, choose_on_turns, follow_turns, read_turns
+from pipeline.moments.turns import Turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
 
 
@@ -103,18 +105,17 @@ class LocalAnalyser:
         progress(0.8, "choosing clips")
         chosen = pick_non_overlapping(ranked, count, self.analysis)
         kept = without_filler(chosen, self.analysis, already=len(taken))
+        taken_ranges = [(span.first, span.last) for span in taken]
+        lift = None if self.turns is None else self.turns.lift
+        kept = choose_again(kept, self.likelihood, self.edges, analysis=self.analysis, lift=lift, taken=taken_ranges)
         if self.turns is not None:
-            options, taken_ranges = self.options, [(span.first, span.last) for span in taken]
-            kept = choose_on_turns(
-                kept, self.turns, self.likelihood, self.edges, analysis=self.analysis, taken=taken_ranges
-            )
             kept = follow_turns(
                 kept,
                 self.turns,
                 self.analysis,
                 self.edges,
-                min_length=options.min_length,
-                max_length=options.max_length,
+                min_length=self.options.min_length,
+                max_length=self.options.max_length,
                 taken=taken_ranges,
             )
         return [self.edges.span(first, last) for first, last in kept], len(chosen) - len(kept)

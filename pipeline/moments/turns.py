@@ -14,10 +14,9 @@ words says who speaks, so the voice is read from the audio:
   on real readers taking turns (docs/benchmarks.md, "Speaker turns"). Two voices that
   measure less are taken for one, and then no edge moves.
 
-:func:`choose_on_turns` chooses each chosen clip again among the candidate windows that
-share enough of its time (:data:`SAME_MOMENT_IOU`) and neither touch nor repeat another
-clip, taking a window as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each
-of its edges that falls where a speaker's turn starts or ends: the clip stays on the moment
+When each chosen clip is chosen again (:mod:`pipeline.moments.choice`), a window is taken
+as :data:`TURN_EDGE_LOG_ODDS` more likely one whole moment for each of its edges that falls
+where a speaker's turn starts or ends (:meth:`Turns.lift`): the clip stays on the moment
 the ranker chose while its edges move onto the exchange. :func:`follow_turns` then moves a
 chosen clip's edges, one rule each:
 
@@ -33,22 +32,18 @@ while the clip stays within its length bounds and off every other clip.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
 from pipeline.audio import SAMPLE_RATE
-from pipeline.moments.boundaries import Edges, repeats
+from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import TranscriptAnalysis
 
 TWO_VOICES = 5.0
 # Log-odds added to a window for each of its edges on a turn change when a chosen clip is
-# chosen again, and the least share of their joint time (intersection over union) the
-# window must have in common with the clip: with any overlap a clip can drift onto the next
-# moment (docs/benchmarks.md, "The twenty-second round's candidate"); below about a quarter
-# it starts to (docs/benchmarks.md, "The twenty-fourth round's candidate").
+# chosen again (docs/benchmarks.md, "The twenty-second round's candidate").
 TURN_EDGE_LOG_ODDS = 2.0
-SAME_MOMENT_IOU = 0.35
 # The other voice's tail at a clip's end is a reaction to cut when it lasts this long or less.
 REACTION_SECONDS = 6.0
 # A few points in 19 dimensions split into two groups that stand apart by chance, so a
@@ -84,6 +79,11 @@ class Turns:
         while not self.starts_turn(index):
             index -= 1
         return index
+
+    def lift(self, first: int, last: int) -> float:
+        """The log-odds a window of sentences ``first`` to ``last`` gains for its edges on turn
+        changes: :data:`TURN_EDGE_LOG_ODDS` for starting a turn and again for ending one."""
+        return TURN_EDGE_LOG_ODDS * (self.starts_turn(first) + self.ends_turn(last))
 
 
 def read_turns(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray) -> Turns | None:
@@ -127,52 +127,6 @@ def split_voices(audio: np.ndarray | None, starts: np.ndarray, ends: np.ndarray)
     for index in np.flatnonzero(heard[1:] < _HEARD_FRAMES) + 1:
         voice[index] = voice[index - 1]
     return Turns(voice, round(separation, 2))
-
-
-def choose_on_turns(
-    kept: Sequence[tuple[int, int]],
-    turns: Turns,
-    likelihood: Mapping[tuple[int, int], float],
-    edges: Edges,
-    *,
-    analysis: TranscriptAnalysis,
-    taken: Sequence[tuple[int, int]] = (),
-) -> list[tuple[int, int]]:
-    """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
-    ``likelihood`` (range -> the ranker's log-odds) whose padded time (``edges``) shares at
-    least :data:`SAME_MOMENT_IOU` of the joint time with it and that neither touch nor, read
-    in the ``analysis``, repeat another range of ``kept`` or ``taken``
-    (:func:`~pipeline.moments.boundaries.repeats`): the most likely once each gains
-    :data:`TURN_EDGE_LOG_ODDS` for starting a turn and again for ending one, the shorter then
-    the later-starting on a tie. A range stays unless another is likelier; one that is not a
-    candidate stays."""
-
-    def lifted(start: int, end: int) -> tuple[float, int, int]:
-        turn_edges = turns.starts_turn(start) + turns.ends_turn(end)
-        return likelihood[start, end] + TURN_EDGE_LOG_ODDS * turn_edges, -end, start
-
-    chosen = []
-    for index, (first, last) in enumerate(kept):
-        if (first, last) not in likelihood:
-            chosen.append((first, last))
-            continue
-        others = [*kept[:index], *kept[index + 1 :], *taken]
-        clip_start, clip_end = edges.starts[first], edges.ends[last]
-        best, best_value = (first, last), lifted(first, last)
-        for start, end in likelihood:
-            if end < first or start > last or any(start <= b and a <= end for a, b in others):
-                continue
-            window_start, window_end = edges.starts[start], edges.ends[end]
-            shared = min(clip_end, window_end) - max(clip_start, window_start)
-            if shared < SAME_MOMENT_IOU * (max(clip_end, window_end) - min(clip_start, window_start)):
-                continue
-            value = lifted(start, end)
-            # The choice already dropped a moment told twice; moving a clip's edges must not
-            # grow it onto the other telling (the "moment told twice" scenario in a talk).
-            if value > best_value and not repeats(analysis, (start, end), others):
-                best, best_value = (start, end), value
-        chosen.append(best)
-    return chosen
 
 
 def follow_turns(
