@@ -40,7 +40,6 @@ import numpy as np
 
 from bench.machine import describe
 from bench.moments import (
-    _SENTENCE_END,
     DATA,
     Planted,
     Talk,
@@ -49,6 +48,7 @@ from bench.moments import (
     prepare,
     read_talk,
     spoken_utterances,
+    utterance_texts,
 )
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, find_moments
@@ -128,7 +128,7 @@ def lines_of(talk: Talk) -> list[Line]:
         Line(number, speaker, sentence)
         for number, block in enumerate(talk.blocks)
         for speaker, text in block.lines
-        for sentence in _SENTENCE_END.split(text)
+        for sentence in utterance_texts(text, GAPS)
     ]
 
 

@@ -162,6 +162,12 @@ def spoken_utterances(blocks: list[Block], workdir: Path, gaps: str = "blocks") 
     return _lay_out(blocks, workdir, gaps, _said)[4]
 
 
+def utterance_texts(text: str, gaps: str) -> list[str]:
+    """How :func:`speak` cuts one turn's ``text`` into utterances: whole by default, a
+    sentence each with ``gaps="blind"``."""
+    return [text] if gaps == "blocks" else _SENTENCE_END.split(text)
+
+
 def _said(text: str, speaker: str, target: Path) -> tuple[int, np.ndarray]:
     with wave.open(str(target)) as handle:
         return handle.getframerate(), np.frombuffer(handle.readframes(handle.getnframes()), dtype=np.int16)
@@ -178,8 +184,7 @@ def _lay_out(
     for number, block in enumerate(blocks):
         samples_of_block, offset = [], 0
         for turn, (speaker, text) in enumerate(block.lines):
-            parts = [text] if gaps == "blocks" else _SENTENCE_END.split(text)
-            for part, utterance in enumerate(parts):
+            for part, utterance in enumerate(utterance_texts(text, gaps)):
                 suffix = "" if gaps == "blocks" else f"-{part:02d}"
                 rate, samples = say(utterance, speaker, workdir / f"block{number:02d}-{turn:02d}{suffix}.wav")
                 if samples_of_block:

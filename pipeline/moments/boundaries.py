@@ -73,7 +73,9 @@ class Edges:
         self.last_word = last
         self.previous_end = previous_end
         self.next_start = next_start
-        self.starts = np.maximum(first - PAD, np.where(np.arange(len(first)) == 0, 0.0, (previous_end + first) / 2))
+        self.starts = np.maximum(
+            first - PAD, np.where(np.arange(len(first)) == 0, 0.0, (previous_end + first) / 2)
+        )
         self.starts = np.minimum(self.starts, first)
         is_last = np.arange(len(last)) == len(last) - 1
         self.ends = np.minimum(last + PAD, np.where(is_last, next_start, (last + next_start) / 2))
@@ -202,7 +204,9 @@ def fit_scene_cuts(
     for index, span in enumerate(spans):
         others = spans[:index] + spans[index + 1 :]
         start_cuts, end_cuts = answers[2 * index], answers[2 * index + 1]
-        first = _choose_edge(span.first, span.last, start_cuts, edges, "start", others, min_length, max_length, score)
+        first = _choose_edge(
+            span.first, span.last, start_cuts, edges, "start", others, min_length, max_length, score
+        )
         last = _choose_edge(first, span.last, end_cuts, edges, "end", others, min_length, max_length, score)
         start = _cut_in_gap(start_cuts, edges.previous_end[first], edges.first_word[first], latest=True)
         end = _cut_in_gap(end_cuts, edges.last_word[last], edges.next_start[last], latest=False)
