@@ -44,10 +44,12 @@ from bench.moments import (
     Planted,
     Talk,
     covering,
+    ends_inside,
     inside_filler,
     prepare,
     read_talk,
     spoken_utterances,
+    starts_inside,
     utterance_texts,
 )
 from pipeline.config import PipelineConfig
@@ -199,10 +201,19 @@ class Tally:
 
     def add(self, start: float, end: float, edges: tuple[float, float] | None, filler: Sequence[Planted]) -> None:
         """Count a clip from ``start`` to ``end``; its errors against ``edges`` when given."""
-        self.clips += 1
-        self.in_filler += inside_filler(start, end, filler)
+        self.count(inside_filler(start, end, filler))
         if edges is not None:
             self.errors += [abs(start - edges[0]), abs(end - edges[1])]
+
+    def count(self, in_filler: bool) -> None:
+        """Count a clip, with or without an edge inside filler."""
+        self.clips += 1
+        self.in_filler += in_filler
+
+    def merge(self, other: Tally) -> None:
+        self.errors += other.errors
+        self.clips += other.clips
+        self.in_filler += other.in_filler
 
     def line(self) -> str:
         error = f"{np.mean(self.errors):.2f} s" if self.errors else "n/a"
@@ -226,9 +237,9 @@ def judged(talk: Talk, planted: Sequence[Planted], filler: Sequence[Planted], wo
 
     A line's start is its first voiced sample, its end its last, as a planted block's are.
     Accepted are the writer's edge and every line all of the talk's judges accept."""
-    spoken = spoken_utterances(talk.blocks, workdir, GAPS)
-    if len(spoken) != len(lines_of(talk)):
-        raise ValueError(f"{talk.name}: {len(spoken)} utterances spoken, {len(lines_of(talk))} lines judged")
+    spoken, lines = spoken_utterances(talk.blocks, workdir, GAPS), lines_of(talk)
+    if len(spoken) != len(lines):
+        raise ValueError(f"{talk.name}: {len(spoken)} utterances spoken, {len(lines)} lines judged")
     labels = {moment: label for moment, label, _ in moments_of(talk)}
     writer = {span.label: (span.start, span.end) for span in planted}
     judges: dict[str, dict[str, tuple[float, float]]] = {label: {} for label in writer}
@@ -238,7 +249,7 @@ def judged(talk: Talk, planted: Sequence[Planted], filler: Sequence[Planted], wo
         if answer.talk != talk.name:
             continue
         label = labels.get(answer.moment)
-        if label is None or not 1 <= min(answer.start, answer.end) <= max(answer.start, answer.end) <= len(spoken):
+        if label is None or not all(1 <= line <= len(spoken) for line in answer.starts | answer.ends):
             raise ValueError(f"{answer.judge}: {talk.name} {answer.moment} names no moment or a line past the talk")
         judges[label][answer.judge] = (spoken[answer.start - 1].start, spoken[answer.end - 1].end)
         starts[label].append(answer.starts)
@@ -248,8 +259,8 @@ def judged(talk: Talk, planted: Sequence[Planted], filler: Sequence[Planted], wo
         both_start = frozenset.intersection(*starts[label]) if starts[label] else frozenset()
         both_end = frozenset.intersection(*ends[label]) if ends[label] else frozenset()
         accepted[label] = (
-            [start, *(spoken[line - 1].start for line in both_start if line <= len(spoken))],
-            [end, *(spoken[line - 1].end for line in both_end if line <= len(spoken))],
+            [start, *(spoken[line - 1].start for line in both_start)],
+            [end, *(spoken[line - 1].end for line in both_end)],
         )
     return Judged(talk.genre, list(filler), writer, judges, accepted)
 
@@ -287,9 +298,11 @@ def compare(talk: Judged, clips: Sequence) -> dict[str, Tally]:
     for clip in clips:
         tallies["analyser's clips"].add(clip.start, clip.end, None, talk.filler)
         # An edge someone accepts is no filler edge, wherever the writer put the block's.
-        start = clip.start if abs(nearest(clip.start, every_start) - clip.start) > SAME_EDGE else talk.filler[0].start
-        end = clip.end if abs(nearest(clip.end, every_end) - clip.end) > SAME_EDGE else talk.filler[0].start
-        tallies["analyser's clips, accepted edges forgiven"].add(start, end, None, talk.filler)
+        start_off = abs(nearest(clip.start, every_start) - clip.start) > SAME_EDGE
+        end_off = abs(nearest(clip.end, every_end) - clip.end) > SAME_EDGE
+        tallies["analyser's clips, accepted edges forgiven"].count(
+            (start_off and starts_inside(clip.start, talk.filler)) or (end_off and ends_inside(clip.end, talk.filler))
+        )
     return tallies
 
 
@@ -318,18 +331,13 @@ def score(set_name: str, answers: Sequence[Answer], config: PipelineConfig) -> l
         options = ClipOptions(model="ClipBasic", clip_count=len(prepared.planted))
         clips = find_moments(prepared.transcript, options, config, audio=prepared.audio).moments
         for kind, tally in compare(found, clips[: len(prepared.planted)]).items():
-            merged = genres.setdefault(talk.genre, {}).setdefault(kind, Tally())
-            merged.errors += tally.errors
-            merged.clips += tally.clips
-            merged.in_filler += tally.in_filler
+            genres.setdefault(talk.genre, {}).setdefault(kind, Tally()).merge(tally)
     lines, whole = [], {kind: Tally() for kind in REPORTED}
     for genre, tallies in sorted(genres.items()):
         lines.append(f"== {genre}")
         for kind in REPORTED:
             lines.append(f"  {kind}: {tallies[kind].line()}")
-            whole[kind].errors += tallies[kind].errors
-            whole[kind].clips += tallies[kind].clips
-            whole[kind].in_filler += tallies[kind].in_filler
+            whole[kind].merge(tallies[kind])
     lines.append(f"== {set_name}, {len(names)} talks")
     return lines + [f"  {kind}: {whole[kind].line()}" for kind in REPORTED]
 

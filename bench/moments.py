@@ -332,7 +332,17 @@ def covering(moment: Planted, clips: Sequence[AnyClip]) -> AnyClip | None:
 def inside_filler(start: float, end: float, filler: Sequence[Planted]) -> bool:
     """Whether a clip from ``start`` to ``end`` starts or ends more than :data:`EDGE_SLACK`
     seconds inside one of the ``filler`` blocks' speech."""
-    return any(f.start < start < f.end - EDGE_SLACK or f.start + EDGE_SLACK < end < f.end for f in filler)
+    return starts_inside(start, filler) or ends_inside(end, filler)
+
+
+def starts_inside(start: float, filler: Sequence[Planted]) -> bool:
+    """Whether a clip starting at ``start`` leaves more than :data:`EDGE_SLACK` seconds of a filler block before it."""
+    return any(f.start < start < f.end - EDGE_SLACK for f in filler)
+
+
+def ends_inside(end: float, filler: Sequence[Planted]) -> bool:
+    """Whether a clip ending at ``end`` carries more than :data:`EDGE_SLACK` seconds of a filler block."""
+    return any(f.start + EDGE_SLACK < end < f.end for f in filler)
 
 
 def main(argv: list[str]) -> int:

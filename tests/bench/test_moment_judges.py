@@ -94,6 +94,8 @@ def test_it_times_the_judges_lines_as_the_talk_was_spoken(tmp_path):
     assert sorted(ends) == sorted([kiln[1], kiln[1], j1_end])
     with pytest.raises(ValueError, match="names no moment or a line past the talk"):
         judged(TALK, planted, filler, tmp_path, read_answers("j3", "kiln_talk m1 start=3 end=8 also_start= also_end="))
+    with pytest.raises(ValueError, match="names no moment or a line past the talk"):
+        judged(TALK, planted, filler, tmp_path, read_answers("j3", "kiln_talk m1 start=3 end=5 also_start=9 also_end="))
 
 
 def test_it_forgives_an_analysers_edge_only_where_the_judges_accept_it():
