@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from pipeline.moments.features import TranscriptAnalysis
-from pipeline.moments.text import containment
 
 PAD = 0.25
 # How far around an edge the scene-cut hook is asked to look, in seconds.
@@ -99,26 +98,26 @@ class Edges:
 def pick_non_overlapping(
     ranked: Iterable[tuple[int, int]], count: int, analysis: TranscriptAnalysis
 ) -> list[tuple[int, int]]:
-    """Take ranges best first, skipping any that overlaps or repeats one already taken."""
+    """Take ranges best first, skipping any that overlaps one already taken or whose words
+    one already taken holds (:meth:`WindowWords.repeating` read one way: what is taken first
+    is the better telling, so a later range is asked only whether it tells it again)."""
     chosen: list[tuple[int, int]] = []
-    vectors: list = []
+    words = WindowWords(analysis)
+    repeats = words.repeating(chosen, either_way=False)
     for first, last in ranked:
-        if any(first <= b and a <= last for a, b in chosen):
-            continue
-        vector = _window_vector(analysis, first, last)
-        if any(containment(vector, other) >= DUPLICATE_SIMILARITY for other in vectors):
+        if any(first <= b and a <= last for a, b in chosen) or repeats((first, last)):
             continue
         chosen.append((first, last))
-        vectors.append(vector)
         if len(chosen) == count:
             break
+        repeats = words.repeating(chosen, either_way=False)
     return chosen
 
 
 class WindowWords:
     """The weighted terms of any window of one transcript (the sum of its sentences' term
-    vectors, as :func:`pick_non_overlapping` reads them), from one running sum over a dense
-    table: choosing clips again asks about hundreds of windows."""
+    vectors), from one running sum over a dense table: choosing clips asks about hundreds
+    of windows."""
 
     def __init__(self, analysis: TranscriptAnalysis):
         self.terms = sorted({term for vector in analysis.vectors for term in vector})
@@ -133,9 +132,12 @@ class WindowWords:
         """The summed weight of each of :attr:`terms` in sentences ``first`` to ``last``."""
         return self._summed[last + 1] - self._summed[first]
 
-    def repeating(self, others: Sequence[tuple[int, int]]) -> Callable[[tuple[int, int]], bool]:
-        """Whether a window (a sentence range) tells again what one of ``others`` tells, or
-        holds what it tells: :func:`pick_non_overlapping`'s duplicate rule, read both ways."""
+    def repeating(
+        self, others: Sequence[tuple[int, int]], *, either_way: bool = True
+    ) -> Callable[[tuple[int, int]], bool]:
+        """Whether a window (a sentence range) tells again what one of ``others`` tells (at
+        least :data:`DUPLICATE_SIMILARITY` of its words' weight held there) or, when
+        ``either_way``, holds what one of them tells."""
         told = np.array([self.of(*other) for other in others]).reshape(len(others), len(self.terms))
         told_totals = told.sum(axis=1)
 
@@ -143,8 +145,10 @@ class WindowWords:
             words = self.of(*window)
             shared, total = np.minimum(words, told).sum(axis=1), words.sum()
             held = shared / total if total > 0 else np.zeros_like(shared)
-            holds = np.divide(shared, told_totals, out=np.zeros_like(shared), where=told_totals > 0)
-            return bool((np.maximum(held, holds) >= DUPLICATE_SIMILARITY).any())
+            if either_way:
+                holds = np.divide(shared, told_totals, out=np.zeros_like(shared), where=told_totals > 0)
+                held = np.maximum(held, holds)
+            return bool((held >= DUPLICATE_SIMILARITY).any())
 
         return repeats
 
@@ -165,13 +169,6 @@ def without_filler(
             break
         keep[index] = True
     return [window for window, kept in zip(chosen, keep, strict=True) if kept]
-
-
-def _window_vector(analysis: TranscriptAnalysis, first: int, last: int):
-    total = analysis.vectors[first].copy()
-    for vector in analysis.vectors[first + 1 : last + 1]:
-        total.update(vector)
-    return total
 
 
 def fit_scene_cuts(

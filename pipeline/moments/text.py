@@ -68,11 +68,3 @@ def cosine(left: Counter, right: Counter) -> float:
     dot = sum(weight * large.get(key, 0.0) for key, weight in small.items())
     norm = math.sqrt(sum(w * w for w in left.values())) * math.sqrt(sum(w * w for w in right.values()))
     return dot / norm if norm else 0.0
-
-
-def containment(part: Counter, whole: Counter) -> float:
-    """Share of ``part``'s weight that ``whole`` also holds (1 when every word recurs there)."""
-    total = sum(part.values())
-    if not total:
-        return 0.0
-    return sum(min(weight, whole.get(key, 0.0)) for key, weight in part.items()) / total

@@ -87,7 +87,7 @@ def test_the_local_analyser_chooses_its_clips_again_without_turns(talk):
     assert [(span.first, span.last) for span in spans] == [one_in]
 
 
-def test_it_reads_a_windows_words_as_the_choice_does_and_a_repeat_both_ways():
+def test_it_reads_a_windows_words_from_the_running_sum_and_a_repeat_either_way_or_one_way():
     told = ["The cold slows the yeast but lets the bacteria keep working."]
     analysis = analyse_transcript(timed_transcript(HOUSEKEEPING, STORY, CLOSING, told))
     words = WindowWords(analysis)
@@ -100,5 +100,8 @@ def test_it_reads_a_windows_words_as_the_choice_does_and_a_repeat_both_ways():
     # The retelling is held whole in the story, and holds little of it.
     assert words.repeating([(story - 2, story)])((retold, retold))
     assert words.repeating([(retold, retold)])((story - 2, story))
+    # Read one way (as ranges are picked, best first), holding a retelling is no repeat.
+    assert words.repeating([(story - 2, story)], either_way=False)((retold, retold))
+    assert not words.repeating([(retold, retold)], either_way=False)((story - 2, story))
     assert not words.repeating([(retold, retold)])((0, 1))
     assert not words.repeating([])((story - 2, story))
