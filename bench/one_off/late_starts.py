@@ -9,6 +9,10 @@ each feature's part of the difference (coefficient times standardised difference
 with the next line's less that with the line before) tells a skipped first line (the clip starts
 one sentence after it: it should be in) from the line before a clip that starts right (it
 should stay out), as AUC, and the true and false inclusions of a threshold on the probes.
+``oracle GLOB GENRE``: the start offsets again with each planted moment's first line read
+as surely content as the line after it, then also with the topic break before it as strong
+as the one after it (the labels leak in: a ceiling for any better reading of a moment's
+first line, not a candidate).
 Run with PYTHONPATH=. on blind-cached talks (``bench.moments --gaps blind``).
 """
 
@@ -22,6 +26,7 @@ from bench.moment_judges import GAPS, lines_of
 from bench.moments import DATA, covering, prepare, read_talk, spoken_utterances
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions
+from pipeline.moments.boundaries import Edges
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
 from pipeline.moments.ranker import EDGE_EVIDENCE_LOGITS, FEATURES, WindowEvidence, load_model
@@ -30,7 +35,7 @@ CONFIG = PipelineConfig()
 MODEL = load_model()
 
 
-def talks(pattern, genre=None):
+def talks(pattern, genre=None, oracle=()):
     for path in sorted(Path(DATA / "tune").glob(pattern)):
         talk = read_talk(path)
         if genre and talk.genre != genre:
@@ -38,6 +43,16 @@ def talks(pattern, genre=None):
         prepared = prepare(path, talk, CONFIG, audio_only=True, fresh=False, gaps=GAPS)
         k = len(prepared.planted)
         analysis = analyse_transcript(prepared.transcript)
+        if oracle:
+            # The labels leak in: each moment's first line read as surely content as the line
+            # after it ("content"), and the topic break before it as strong as the one after ("break").
+            starts = Edges(analysis).starts
+            for moment in prepared.planted:
+                w = int(np.argmin(np.abs(starts - moment.start)))
+                if w + 1 < len(starts):
+                    readings = [analysis.content, analysis.content_alone] if "content" in oracle else []
+                    for reading in readings + ([analysis.breaks] if "break" in oracle else []):
+                        reading[w] = max(reading[w], reading[w + 1])
         local = LocalAnalyser(analysis, ClipOptions(model="ClipBasic", clip_count=k), prepared.audio)
         spans, _ = local.find(k)
         for moment in prepared.planted:
@@ -61,6 +76,13 @@ def lines(pattern, genre):
                 mark = ("W" if i == w else " ") + ("A" if i == a else " ")
                 print(f"  {mark} {i + 1:3d} {text[i].speaker}: {text[i].text[:150]}")
     print("clip start minus the writer's, in lines:", sorted(deltas.items()))
+
+
+def oracle(pattern, genre):
+    for leaked in ((), ("content",), ("content", "break")):
+        deltas = Counter(clip.first - w for *_, clip, w in talks(pattern, genre, oracle=leaked))
+        name = " and ".join(leaked) or "as shipped"
+        print(f"{name}: clip start minus the writer's, in sentences: {sorted(deltas.items())}")
 
 
 def why(pattern, genre):
@@ -125,4 +147,4 @@ def probes(pattern):
 
 
 if __name__ == "__main__":
-    {"lines": lines, "why": why, "probes": probes}[sys.argv[1]](*sys.argv[2:])
+    {"lines": lines, "why": why, "probes": probes, "oracle": oracle}[sys.argv[1]](*sys.argv[2:])
