@@ -542,7 +542,7 @@ def picked(
     if merges_last:
         likelihood = without_merges(found.ranges, likelihood, found.local.analysis.breaks)
     order = sorted(range(len(found.ranges)), key=lambda i: (-likelihood[i], found.ranges[i]))
-    chosen = pick_non_overlapping([found.ranges[i] for i in order], len(prepared.planted), found.local.analysis)
+    chosen = pick_non_overlapping([found.ranges[i] for i in order], len(prepared.planted), found.local.words)
     chosen = without_filler(chosen, found.local.analysis, floor=floor)
     spans = [found.local.edges.span(first, last) for first, last in chosen]
     return evaluate(prepared, [Clip(span.start, span.end, rank) for rank, span in enumerate(spans, start=1)])[0]

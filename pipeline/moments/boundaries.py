@@ -95,14 +95,12 @@ class Edges:
                     yield first, last
 
 
-def pick_non_overlapping(
-    ranked: Iterable[tuple[int, int]], count: int, analysis: TranscriptAnalysis
-) -> list[tuple[int, int]]:
+def pick_non_overlapping(ranked: Iterable[tuple[int, int]], count: int, words: WindowWords) -> list[tuple[int, int]]:
     """Take ranges best first, skipping any that overlaps one already taken or whose words
-    one already taken holds (:meth:`WindowWords.repeating` read one way: what is taken first
-    is the better telling, so a later range is asked only whether it tells it again)."""
+    (read from the transcript's ``words``) one already taken holds (:meth:`WindowWords.repeating`
+    read one way: what is taken first is the better telling, so a later range is asked only
+    whether it tells it again)."""
     chosen: list[tuple[int, int]] = []
-    words = WindowWords(analysis)
     repeats = words.repeating(chosen, either_way=False)
     for first, last in ranked:
         if any(first <= b and a <= last for a, b in chosen) or repeats((first, last)):

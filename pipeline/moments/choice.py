@@ -24,7 +24,6 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from pipeline.moments.boundaries import Edges, WindowWords
-from pipeline.moments.features import TranscriptAnalysis
 
 # The least share of their joint time (intersection over union) a window must have in
 # common with a chosen clip to be chosen in its place: with any overlap a clip can drift
@@ -42,19 +41,19 @@ def choose_again(
     likelihood: Mapping[tuple[int, int], float],
     edges: Edges,
     *,
-    analysis: TranscriptAnalysis,
+    words: WindowWords,
     lift: Lift | None = None,
     taken: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
     """``kept`` (sentence ranges) with each range chosen again among the candidate ranges of
     ``likelihood`` (range -> the ranker's log-odds, ``lift(first, last)`` added when given)
     whose padded time (``edges``) shares at least :data:`SAME_MOMENT_IOU` of the joint time
-    with it and that neither touch nor, read in the ``analysis``, repeat another range of
+    with it and that neither touch nor, read in the transcript's ``words``, repeat another range of
     ``kept`` or ``taken`` (:meth:`~pipeline.moments.boundaries.WindowWords.repeating`): the one whose
     padded start and end are nearest, summed, to theirs on average, each weighed by the
     softmax of :data:`TEMPERATURE` times its log-odds. On a tie the range stays; one that is
     not a finite candidate stays."""
-    chosen, words = [], WindowWords(analysis)
+    chosen = []
     for index, (first, last) in enumerate(kept):
         if not np.isfinite(likelihood.get((first, last), -np.inf)):
             chosen.append((first, last))

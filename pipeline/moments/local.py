@@ -23,6 +23,7 @@ from pipeline.moments.boundaries import (
     Edges,
     SceneCutsNear,
     Span,
+    WindowWords,
     fit_scene_cuts,
     pick_non_overlapping,
     without_filler,
@@ -52,6 +53,11 @@ class LocalAnalyser:
         self.edges = Edges(analysis)
         self.scorer = WindowScorer(analysis, options, audio, replays)
         self._audio = audio
+
+    @cached_property
+    def words(self) -> WindowWords:
+        """Every window's words, which choosing clips and choosing them again both read."""
+        return WindowWords(self.analysis)
 
     @cached_property
     def turns(self) -> Turns | None:
@@ -103,11 +109,11 @@ class LocalAnalyser:
         progress(0.0, "scoring candidate clips")
         ranked = [r for r in self.ranked_ranges() if not any(r[0] <= s.last and s.first <= r[1] for s in taken)]
         progress(0.8, "choosing clips")
-        chosen = pick_non_overlapping(ranked, count, self.analysis)
+        chosen = pick_non_overlapping(ranked, count, self.words)
         kept = without_filler(chosen, self.analysis, already=len(taken))
         taken_ranges = [(span.first, span.last) for span in taken]
         lift = None if self.turns is None else self.turns.lift
-        kept = choose_again(kept, self.likelihood, self.edges, analysis=self.analysis, lift=lift, taken=taken_ranges)
+        kept = choose_again(kept, self.likelihood, self.edges, words=self.words, lift=lift, taken=taken_ranges)
         if self.turns is not None:
             kept = follow_turns(
                 kept,

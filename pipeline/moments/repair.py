@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from pipeline.moments.boundaries import Edges, pick_non_overlapping
+from pipeline.moments.boundaries import Edges, WindowWords, pick_non_overlapping
 from pipeline.moments.features import TranscriptAnalysis
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
@@ -88,7 +88,7 @@ def repair_clips(
             changed += 1
         if bounds is not None and bounds not in fitted:
             fitted[bounds] = clip
-    kept = pick_non_overlapping(list(fitted), len(fitted), analysis)
+    kept = pick_non_overlapping(list(fitted), len(fitted), WindowWords(analysis))
     changed += len(fitted) - len(kept)
     return {bounds: fitted[bounds] for bounds in kept}, changed
 

@@ -28,7 +28,7 @@ CLOSING = ["Alright, that is it for today.", "See you next week, bye."]
 @pytest.fixture(scope="module")
 def talk():
     analysis = analyse_transcript(timed_transcript(HOUSEKEEPING, STORY, CLOSING))
-    return analysis, Edges(analysis)
+    return analysis, Edges(analysis), WindowWords(analysis)
 
 
 def story_windows(analysis):
@@ -40,42 +40,42 @@ def story_windows(analysis):
 
 
 def test_it_takes_the_window_nearest_the_others_when_they_are_near_ties(talk):
-    analysis, edges = talk
+    analysis, edges, words = talk
     _, (opening, one_in, two_in) = story_windows(analysis)
     likelihood = {opening: 0.2, one_in: 0.1, two_in: 0.3}
 
     # The likeliest starts two lines in; the others pull it back one.
-    assert choose_again([two_in], likelihood, edges, analysis=analysis) == [one_in]
+    assert choose_again([two_in], likelihood, edges, words=words) == [one_in]
 
 
 def test_it_keeps_a_window_far_likelier_than_the_others(talk):
-    analysis, edges = talk
+    analysis, edges, words = talk
     _, (opening, one_in, two_in) = story_windows(analysis)
     likelihood = {opening: -3.0, one_in: -3.0, two_in: 4.0}
 
-    assert choose_again([two_in], likelihood, edges, analysis=analysis) == [two_in]
+    assert choose_again([two_in], likelihood, edges, words=words) == [two_in]
     # Of two windows, the likelier one, whichever was chosen.
-    assert choose_again([opening], {opening: 0.0, two_in: 0.5}, edges, analysis=analysis) == [two_in]
+    assert choose_again([opening], {opening: 0.0, two_in: 0.5}, edges, words=words) == [two_in]
 
 
 def test_it_weighs_the_lift_in_and_never_touches_another_clip(talk):
-    analysis, edges = talk
+    analysis, edges, words = talk
     last, (opening, one_in, two_in) = story_windows(analysis)
     likelihood = {opening: 0.2, one_in: 0.1, two_in: 0.3}
     neighbour = (opening[0] - 1, opening[0] - 1)
 
     assert choose_again(
-        [two_in], likelihood, edges, analysis=analysis, lift=lambda first, _: 3.0 * (first == opening[0])
+        [two_in], likelihood, edges, words=words, lift=lambda first, _: 3.0 * (first == opening[0])
     ) == [opening]
-    assert choose_again([two_in, neighbour], likelihood, edges, analysis=analysis) == [one_in, neighbour]
-    assert choose_again([two_in], likelihood, edges, analysis=analysis, taken=[(opening[0], opening[0])]) == [two_in]
+    assert choose_again([two_in, neighbour], likelihood, edges, words=words) == [one_in, neighbour]
+    assert choose_again([two_in], likelihood, edges, words=words, taken=[(opening[0], opening[0])]) == [two_in]
     # A range that is no candidate, or ranked last, stays as it is.
-    assert choose_again([(0, last)], likelihood, edges, analysis=analysis) == [(0, last)]
-    assert choose_again([two_in], {**likelihood, two_in: float("-inf")}, edges, analysis=analysis) == [two_in]
+    assert choose_again([(0, last)], likelihood, edges, words=words) == [(0, last)]
+    assert choose_again([two_in], {**likelihood, two_in: float("-inf")}, edges, words=words) == [two_in]
 
 
 def test_the_local_analyser_chooses_its_clips_again_without_turns(talk):
-    analysis, _ = talk
+    analysis, _, _ = talk
     _, (opening, one_in, two_in) = story_windows(analysis)
     local = LocalAnalyser(analysis, ClipOptions(clip_count=1, min_length=5.0))
     assert local.turns is None

@@ -10,7 +10,7 @@ import pytest
 from pipeline.audio import SAMPLE_RATE, decode_audio
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions
-from pipeline.moments.boundaries import Edges
+from pipeline.moments.boundaries import Edges, WindowWords
 from pipeline.moments.choice import SAME_MOMENT_IOU, choose_again
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
@@ -109,7 +109,7 @@ def follow(exchange, *ranges, min_length=5.0, max_length=60.0):
 
 def choose(exchange, likelihood, kept, taken=()):
     analysis, edges, turns = exchange
-    return choose_again(kept, likelihood, edges, analysis=analysis, lift=turns.lift, taken=taken)
+    return choose_again(kept, likelihood, edges, words=WindowWords(analysis), lift=turns.lift, taken=taken)
 
 
 @pytest.mark.parametrize("answer_sentence", [0, 1])
