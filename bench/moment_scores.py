@@ -15,9 +15,16 @@ and overall:
 * the AUC of the score between the two kinds, pooled over the talks (1: every real moment
   scores above every clip of filler).
 
-Usage: ``.venv/bin/python -m bench.moment_scores [--set tune|eval] [--only GLOB]
-[--gaps blocks|blind]``; ``bench.moments --audio-only`` with the same ``--gaps`` builds the
-caches it reads.
+``fit`` fits :data:`pipeline.moments.local.MOMENT_WEIGHTS`, how surely a clip is a real
+moment, which lifts the score of a clip the analyser is sure of to at most the top of the
+average band: a logistic regression, over each tuning talk's :data:`TOP` likeliest windows
+(where the clips are chosen), of whether a window covers a planted moment (half of it, and
+half of the window) on the ranker's log-odds and the logit of the window's mean content
+posterior.
+
+Usage: ``.venv/bin/python -m bench.moment_scores {report,fit} [--set tune|eval] [--only
+GLOB] [--gaps blocks|blind]`` (``fit`` reads the tuning talks); ``bench.moments
+--audio-only`` with the same ``--gaps`` builds the caches they read.
 """
 
 from __future__ import annotations
@@ -33,9 +40,14 @@ import numpy as np
 
 from bench.machine import describe
 from bench.moments import DATA, GAPS, SETS, Planted, prepare, read_talk
+from bench.train_moments import logistic
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, Moment, find_moments
+from pipeline.moments.features import analyse_transcript
+from pipeline.moments.local import CONTENT_BOUND, LocalAnalyser
 
+# How many of each talk's likeliest windows the moment probability is fitted on.
+TOP = 40
 # Ssemble's bands, as (lowest score, name).
 BANDS = ((80, "excellent"), (60, "good"), (40, "average"), (0, "below average"))
 
@@ -123,15 +135,48 @@ def report(set_name: str, pattern: str, gaps: str, config: PipelineConfig) -> No
     print("\n".join(overall.lines()))
 
 
+def moment_evidence(logodds: float, content: float) -> list[float]:
+    """What :func:`pipeline.moments.local.moment_probability` weighs, and a 1 for its bias."""
+    content = min(max(content, CONTENT_BOUND), 1.0 - CONTENT_BOUND)
+    return [max(logodds, -30.0), float(np.log(content / (1.0 - content))), 1.0]
+
+
+def fit(pattern: str, gaps: str, config: PipelineConfig) -> np.ndarray:
+    """:data:`~pipeline.moments.local.MOMENT_WEIGHTS` fitted on the tuning talks matching ``pattern``."""
+    rows, labels = [], []
+    for _, prepared in talks("tune", pattern, gaps, config):
+        analysis = analyse_transcript(prepared.transcript)
+        local = LocalAnalyser(analysis, ClipOptions(clip_count=len(prepared.planted)), prepared.audio)
+        likely = sorted((r for r, v in local.likelihood.items() if np.isfinite(v)), key=local.likelihood.get)
+        for first, last in likely[-TOP:]:
+            start, end = local.edges.starts[first], local.edges.ends[last]
+            rows.append(moment_evidence(local.likelihood[first, last], analysis.content[first : last + 1].mean()))
+            labels.append(
+                any(
+                    min(end, m.end) - max(start, m.start) >= 0.5 * max(m.end - m.start, end - start)
+                    for m in prepared.planted
+                )
+            )
+    weights = logistic(np.array(rows), np.array(labels, dtype=float))
+    print(
+        f"{len(rows)} windows, {sum(labels)} covering a moment: MOMENT_WEIGHTS = {tuple(np.round(weights, 3).tolist())}"
+    )
+    return weights
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=("report", "fit"), nargs="?", default="report")
     parser.add_argument("--set", choices=SETS, default="eval", help="which texts to report on")
     parser.add_argument("--only", default="*", metavar="GLOB", help="only the talks whose file name matches")
     parser.add_argument("--gaps", choices=GAPS, default="blind", help="the pauses the talks were spoken with")
     args = parser.parse_args(argv)
     config = PipelineConfig.from_env(os.environ)
     print(f"machine: {describe()}")
-    report(args.set, args.only, args.gaps, config)
+    if args.command == "fit":
+        fit(args.only, args.gaps, config)
+    else:
+        report(args.set, args.only, args.gaps, config)
     return 0
 
 

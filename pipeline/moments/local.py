@@ -13,6 +13,7 @@ and reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -33,9 +34,23 @@ from pipeline.moments.features import TranscriptAnalysis
 from pipeline.moments.models import Moment, SubScores, moment_id
 from pipeline.moments.options import ClipOptions
 from pipeline.moments.ranker import WindowEvidence, load_model, without_merges
-from pipeline.moments.scoring import WindowScorer
+from pipeline.moments.scoring import WindowScore, WindowScorer
 from pipeline.moments.turns import Turns, follow_turns, read_turns
 from pipeline.types import ProgressFn, no_progress
+
+# The most points how surely a clip is a real moment gives it: the top of Ssemble's
+# "average" band, so that only the hand-weighted score makes a clip good or excellent. On
+# tuning talks the models never saw, the hand-weighted score alone put 43 % of the clips
+# covering a planted moment below 40; with this floor 1 %, and the clips of filler are shown
+# later (docs/benchmarks.md, "Two more edge levers, and the score users see").
+SURE_MOMENT_POINTS = 59.0
+# The logistic weights of :func:`moment_probability` (on the ranker's log-odds, the logit of
+# the mean content posterior, and a bias), fitted on each tuning talk's likeliest windows by
+# ``python -m bench.moment_scores fit --only 'train_a[a-h]_*'``.
+MOMENT_WEIGHTS = (0.678, 0.653, 1.868)
+# The content posterior is read no surer than this either way, so that no window takes the
+# logit to infinity.
+CONTENT_BOUND = 0.02
 
 
 class LocalAnalyser:
@@ -80,6 +95,11 @@ class LocalAnalyser:
         ranges = list(self.edges.ranges(self.options.min_length, self.options.max_length))
         if not ranges:
             return {}
+        likelihood = without_merges(ranges, self._ranking(ranges), self.analysis.breaks)
+        return dict(zip(ranges, likelihood.tolist(), strict=True))
+
+    def _ranking(self, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
+        """The ranker's log-odds of each of ``ranges``, with its edge evidence and steering."""
         model = load_model()
         evidence = WindowEvidence(self.analysis, model.probes)
         rows, edges, steering = [], [], []
@@ -88,9 +108,20 @@ class LocalAnalyser:
             rows.append(evidence.row(first, last, scored))
             edges.append(evidence.edge_evidence(first, last))
             steering.append(scored.steering)
-        likelihood = model.ranking(np.array(rows), np.array(edges), np.array(steering))
-        likelihood = without_merges(ranges, likelihood, self.analysis.breaks)
-        return dict(zip(ranges, likelihood.tolist(), strict=True))
+        return model.ranking(np.array(rows), np.array(edges), np.array(steering))
+
+    def shown_score(self, first: int, last: int, scored: WindowScore) -> float:
+        """The 0-100 score users see for sentences ``first..last``, ``scored`` their
+        hand-weighted score: that score, or :data:`SURE_MOMENT_POINTS` times how surely they
+        are a real moment (:func:`moment_probability`) when that is more. A clip the analyser
+        is sure of is at least average in Ssemble's bands whatever words it is told in; only
+        what the hand-weighted score reads (a hook, numbers, a story, a payoff) makes it good."""
+        logodds = self.likelihood.get((first, last))
+        if logodds is None:
+            # A window outside the length limits (a trimmed clip) is ranked on its own.
+            logodds = float(self._ranking([(first, last)])[0])
+        content = float(self.analysis.content[first : last + 1].mean())
+        return max(scored.total, SURE_MOMENT_POINTS * moment_probability(logodds, content))
 
     def find(
         self,
@@ -152,7 +183,7 @@ class LocalAnalyser:
             start=span.start,
             end=span.end,
             duration=round(span.end - span.start, 3),
-            score=round(scored.total),
+            score=round(self.shown_score(first, last, scored)),
             scores=SubScores(**scored.scores.to_dict()),
             reason=written.reason,
             transcript=text,
@@ -163,6 +194,16 @@ class LocalAnalyser:
             emotions=written.emotions,
             keywords=written.keywords,
         )
+
+
+def moment_probability(logodds: float, content: float) -> float:
+    """How surely a window is a real moment rather than housekeeping or filler, from the
+    ranker's log-odds (which rank one talk's windows well but are not comparable between
+    talks) and its mean content posterior (which is), weighed by :data:`MOMENT_WEIGHTS`."""
+    content = min(max(content, CONTENT_BOUND), 1.0 - CONTENT_BOUND)
+    weight, content_weight, bias = MOMENT_WEIGHTS
+    z = weight * max(logodds, -30.0) + content_weight * math.log(content / (1.0 - content)) + bias
+    return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
 
 def rank_moments(moments: list[Moment]) -> list[Moment]:

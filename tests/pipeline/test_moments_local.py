@@ -14,7 +14,7 @@ from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, MomentsResult, cuts_from_list, find_moments
 from pipeline.moments.boundaries import CLIPS_ALWAYS_KEPT, SCENE_REACH, SCENE_WORKERS
 from pipeline.moments.features import analyse_transcript
-from pipeline.moments.local import LocalAnalyser
+from pipeline.moments.local import LocalAnalyser, moment_probability
 from pipeline.sentences import build_sentences
 from pipeline.types import Transcript, Word
 
@@ -168,6 +168,39 @@ def test_it_always_makes_a_few_clips_even_of_a_talk_without_a_moment(housekeepin
     assert five.warnings and five.warnings[0].startswith("Only 3 of the 5 clips asked for were made")
     assert len(two.moments) == 2 and two.warnings == []
     assert all(m.score < 60 for m in five.moments), "housekeeping never scores in the viral bands"
+
+
+# A real moment told in plain words: little of what the word lists reward.
+PLAIN = [
+    "The river behind our house changes colour every spring.",
+    "Snow melts up in the hills and carries red clay down the valley.",
+    "For a while the water turns the colour of strong tea.",
+    "The fish move into the side streams, where the water stays clear.",
+    "The herons follow them there and wait on the rocks.",
+    "When the clay settles, the fish come back and the herons go with them.",
+]
+
+
+def test_it_scores_a_sure_moment_at_least_average_but_only_its_signals_make_it_good():
+    talk = timed_transcript(GREETING, PLAIN, SPONSOR, ADVICE, LOGISTICS, OUTRO)
+    options = ClipOptions(min_length=10, max_length=60, clip_count=2)
+    local = LocalAnalyser(analyse_transcript(talk), options)
+
+    result = find_moments(talk, options, PipelineConfig())
+
+    plain, advice = (next(m for m in result.moments if overlap(m, block_span(talk, b)) > 0.8) for b in (PLAIN, ADVICE))
+    plain_hand, advice_hand = (
+        local.scorer.score(m.sentence_indexes[0], m.sentence_indexes[-1]).total for m in (plain, advice)
+    )
+    assert plain_hand < 50 and 50 <= plain.score < 60, "lifted to the top of the average band, no further"
+    assert advice.score == round(advice_hand) >= 60, "a hook, numbers and a payoff make it good on their own"
+    assert [m.rank for m in (advice, plain)] == [1, 2]
+
+
+def test_it_reads_a_moment_as_surer_the_likelier_and_the_more_surely_content_it_is():
+    assert moment_probability(2.0, 0.9) > moment_probability(0.0, 0.9) > moment_probability(-2.0, 0.9)
+    assert moment_probability(1.0, 0.95) > moment_probability(1.0, 0.5) > moment_probability(1.0, 0.05)
+    assert 0.0 < moment_probability(-float("inf"), 0.0) < moment_probability(30.0, 1.0) < 1.0
 
 
 def test_it_counts_the_clips_already_taken_among_those_always_made(housekeeping):
