@@ -39,12 +39,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from bench.machine import describe
-from bench.moments import DATA, GAPS, SETS, Planted, prepare, read_talk
+from bench.moments import DATA, GAPS, SETS, Planted, covering, prepare, read_talk
 from bench.train_moments import logistic
 from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, Moment, find_moments
 from pipeline.moments.features import analyse_transcript
-from pipeline.moments.local import CONTENT_BOUND, LocalAnalyser
+from pipeline.moments.local import LocalAnalyser, moment_evidence
 
 # How many of each talk's likeliest windows the moment probability is fitted on.
 TOP = 40
@@ -53,8 +53,9 @@ BANDS = ((80, "excellent"), (60, "good"), (40, "average"), (0, "below average"))
 
 
 def covers_a_moment(clip: Moment, planted: Sequence[Planted]) -> bool:
-    """Whether ``clip`` holds at least half of one of the ``planted`` moments."""
-    return any(min(clip.end, m.end) - max(clip.start, m.start) >= 0.5 * (m.end - m.start) for m in planted)
+    """Whether ``clip`` holds at least half of one of the ``planted`` moments (as
+    :func:`bench.moments.covering` counts one found)."""
+    return any(covering(moment, [clip]) is not None for moment in planted)
 
 
 @dataclasses.dataclass
@@ -133,12 +134,6 @@ def report(set_name: str, pattern: str, gaps: str, config: PipelineConfig) -> No
         overall.merge(tally)
     print(f"{set_name} overall:")
     print("\n".join(overall.lines()))
-
-
-def moment_evidence(logodds: float, content: float) -> list[float]:
-    """What :func:`pipeline.moments.local.moment_probability` weighs, and a 1 for its bias."""
-    content = min(max(content, CONTENT_BOUND), 1.0 - CONTENT_BOUND)
-    return [max(logodds, -30.0), float(np.log(content / (1.0 - content))), 1.0]
 
 
 def fit(pattern: str, gaps: str, config: PipelineConfig) -> np.ndarray:

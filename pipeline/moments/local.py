@@ -98,10 +98,14 @@ class LocalAnalyser:
         likelihood = without_merges(ranges, self._ranking(ranges), self.analysis.breaks)
         return dict(zip(ranges, likelihood.tolist(), strict=True))
 
+    @cached_property
+    def _evidence(self) -> WindowEvidence:
+        """The per-sentence readings every window's evidence row is built from."""
+        return WindowEvidence(self.analysis, load_model().probes)
+
     def _ranking(self, ranges: Sequence[tuple[int, int]]) -> np.ndarray:
         """The ranker's log-odds of each of ``ranges``, with its edge evidence and steering."""
-        model = load_model()
-        evidence = WindowEvidence(self.analysis, model.probes)
+        model, evidence = load_model(), self._evidence
         rows, edges, steering = [], [], []
         for first, last in ranges:
             scored = self.scorer.scored(first, last)
@@ -116,10 +120,10 @@ class LocalAnalyser:
         are a real moment (:func:`moment_probability`) when that is more. A clip the analyser
         is sure of is at least average in Ssemble's bands whatever words it is told in; only
         what the hand-weighted score reads (a hook, numbers, a story, a payoff) makes it good."""
-        logodds = self.likelihood.get((first, last))
-        if logodds is None:
-            # A window outside the length limits (a trimmed clip) is ranked on its own.
-            logodds = float(self._ranking([(first, last)])[0])
+        # The ranking the choice made, when it made one; a clip a language model proposed, or a
+        # trimmed one outside the length limits, is ranked on its own rather than every window.
+        ranked = self.__dict__.get("likelihood", {})
+        logodds = ranked[first, last] if (first, last) in ranked else float(self._ranking([(first, last)])[0])
         content = float(self.analysis.content[first : last + 1].mean())
         return max(scored.total, SURE_MOMENT_POINTS * moment_probability(logodds, content))
 
@@ -196,13 +200,18 @@ class LocalAnalyser:
         )
 
 
-def moment_probability(logodds: float, content: float) -> float:
-    """How surely a window is a real moment rather than housekeeping or filler, from the
-    ranker's log-odds (which rank one talk's windows well but are not comparable between
-    talks) and its mean content posterior (which is), weighed by :data:`MOMENT_WEIGHTS`."""
+def moment_evidence(logodds: float, content: float) -> tuple[float, float, float]:
+    """What :func:`moment_probability` weighs: the ranker's log-odds (which rank one talk's
+    windows well but are not comparable between talks), the logit of the mean content
+    posterior (which is), and a 1 for the bias."""
     content = min(max(content, CONTENT_BOUND), 1.0 - CONTENT_BOUND)
-    weight, content_weight, bias = MOMENT_WEIGHTS
-    z = weight * max(logodds, -30.0) + content_weight * math.log(content / (1.0 - content)) + bias
+    return max(logodds, -30.0), math.log(content / (1.0 - content)), 1.0
+
+
+def moment_probability(logodds: float, content: float) -> float:
+    """How surely a window is a real moment rather than housekeeping or filler: a logistic
+    reading of :func:`moment_evidence` with :data:`MOMENT_WEIGHTS`."""
+    z = sum(w * x for w, x in zip(MOMENT_WEIGHTS, moment_evidence(logodds, content), strict=True))
     return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
-from bench.moment_scores import Tally, auc, bands, covers_a_moment, moment_evidence
+from bench.moment_scores import Tally, auc, bands, covers_a_moment
 from bench.moments import Planted
-from pipeline.moments.local import MOMENT_WEIGHTS, moment_probability
 
 
 def clip(start: float, end: float, score: int) -> SimpleNamespace:
@@ -47,9 +46,3 @@ def test_it_counts_ties_as_half_in_the_auc():
     assert auc([3, 2], [1]) == 1.0
     assert auc([1], [1]) == 0.5
     assert math.isnan(auc([], [1]))
-
-
-def test_it_fits_on_the_readings_the_analyser_weighs():
-    for logodds, content in ((1.5, 0.9), (-float("inf"), 0.0), (4.0, 1.0)):
-        z = sum(w * x for w, x in zip(MOMENT_WEIGHTS, moment_evidence(logodds, content), strict=True))
-        assert math.isclose(moment_probability(logodds, content), 1 / (1 + math.exp(-z)))

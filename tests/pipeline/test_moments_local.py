@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
 
@@ -14,7 +15,7 @@ from pipeline.config import PipelineConfig
 from pipeline.moments import ClipOptions, MomentsResult, cuts_from_list, find_moments
 from pipeline.moments.boundaries import CLIPS_ALWAYS_KEPT, SCENE_REACH, SCENE_WORKERS
 from pipeline.moments.features import analyse_transcript
-from pipeline.moments.local import LocalAnalyser, moment_probability
+from pipeline.moments.local import MOMENT_WEIGHTS, LocalAnalyser, moment_evidence, moment_probability
 from pipeline.sentences import build_sentences
 from pipeline.types import Transcript, Word
 
@@ -201,6 +202,16 @@ def test_it_reads_a_moment_as_surer_the_likelier_and_the_more_surely_content_it_
     assert moment_probability(2.0, 0.9) > moment_probability(0.0, 0.9) > moment_probability(-2.0, 0.9)
     assert moment_probability(1.0, 0.95) > moment_probability(1.0, 0.5) > moment_probability(1.0, 0.05)
     assert 0.0 < moment_probability(-float("inf"), 0.0) < moment_probability(30.0, 1.0) < 1.0
+
+
+def test_it_reads_the_evidence_of_a_moment_finitely_at_the_extremes():
+    # A merge the ranker put last (minus infinity) and a window read as surely content or not.
+    extremes = {(-float("inf"), 0.0): (-30.0, -math.log(49.0)), (4.0, 1.0): (4.0, math.log(49.0))}
+    for (logodds, content), (read, logit) in extremes.items():
+        evidence = moment_evidence(logodds, content)
+        assert evidence[0] == read and math.isclose(evidence[1], logit) and evidence[2] == 1.0
+    z = sum(w * x for w, x in zip(MOMENT_WEIGHTS, moment_evidence(1.5, 0.9), strict=True))
+    assert math.isclose(moment_probability(1.5, 0.9), 1 / (1 + math.exp(-z)))
 
 
 def test_it_counts_the_clips_already_taken_among_those_always_made(housekeeping):
