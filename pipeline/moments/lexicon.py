@@ -364,7 +364,8 @@ ADVERBS = _words(
 )
 
 # Closed-class and quantity words the general stopword list leaves out, plus the calendar:
-# none of them names what a clip is about.
+# none of them names what a clip is about. (The general list also weighs the words of the
+# moment analysis, so words only a hashtag must not be are added here.)
 FUNCTION_WORDS = _words(
     """since until unless whether without within upon across along among behind beside beyond despite
     except toward towards onto via per whenever wherever another either neither each every everybody
@@ -372,7 +373,8 @@ FUNCTION_WORDS = _words(
     cannot mine yours ours theirs zero one dozen first second third fourth fifth sixth seventh eighth
     ninth tenth eleventh twelfth twentieth hundredth thousandth monday tuesday wednesday thursday friday
     saturday sunday january february march april june july august september october november december
-    weekend tonight yesterday tomorrow everybody's nobody's okay alright"""
+    weekend tonight yesterday tomorrow everybody's nobody's okay alright others ones plus inside outside
+    underneath beneath throughout besides although whereas alongside amongst anytime"""
 )
 
 # Verbs and modals that can open a yes/no question by inversion ("was", "can't").
@@ -392,8 +394,8 @@ MORE_NUMBER_WORDS = _words(
 GENERIC_TOPICS = _words(
     """amount difference answer question problem idea reason example number case fact matter term level
     type piece bunch version situation stuff anything everything rest side sense moment minute minutes
-    second seconds hour hours times story stories lesson area feeling feelings front top bottom middle inside
-    outside life world"""
+    second seconds hour hours times story stories lesson area feeling feelings front top bottom middle life
+    world name value"""
 )
 
 

@@ -55,6 +55,8 @@ _FRAMED_NOUNS = {
     "lesson": "about", "problem": "with", "catch": "with",
 }  # fmt: skip
 _QUESTION_WORDS = 16
+# Capitalised inside a sentence, these are a name or a label as often as a new sentence.
+_NEVER_RUN_ON = frozenset(["i", "a", "may", "will", "us"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,9 +92,17 @@ class Line:
 
 
 def lines(sentence: str, index: int, language: str, max_words: int) -> list[Line]:
-    """Every self-contained run of clauses of ``sentence`` with 3 to ``max_words`` words."""
+    """Every self-contained run of clauses of ``sentence`` with 3 to ``max_words`` words; an
+    English sentence the transcriber ran on (:func:`run_on`) gives those of each sentence in it."""
     english = language == "en"
     text = sentence.translate(_QUOTES).strip()
+    parts = run_on(text) if english else [text]
+    if len(parts) > 1:
+        found: dict[str, Line] = {}
+        for k, part in enumerate(parts):
+            for line in lines(part if k == len(parts) - 1 else part + ".", index, language, max_words):
+                found.setdefault(line.text.lower(), line)
+        return list(found.values())
     mark = next((_END_MARKS[ch] for ch in reversed(text[-2:]) if ch in _END_MARKS), ".")
     pieces = [(m.group(1), m.group(2)) for m in _PIECE.finditer(text)]
     if mark == "?" and english and _tagged(pieces):
@@ -116,6 +126,9 @@ def lines(sentence: str, index: int, language: str, max_words: int) -> list[Line
         asks = mark == "?" and _lower(pieces[segments[i][0]][0]) in _ASKING
         if english and not _stands_alone(clauses[i : j + 1], opening=i == 0 or asks):
             continue
+        if english and i > 0 and clauses[i].opens == "coordinate" and clauses[i - 1].opens == "subordinate":
+            # "or pressure alarm sounds" goes on with "When a fire" before it: no sentence of its own.
+            continue
         if not english and i > 0 and _lower(pieces[segments[i][0]][0]) in phrasebook.FOREIGN_SUBORDINATORS:
             # "..., dass guter Kaffee Zeit braucht" is what she said, not a sentence.
             continue
@@ -132,8 +145,10 @@ def lines(sentence: str, index: int, language: str, max_words: int) -> list[Line
             start += 1
         cut = False
         if end - start > max_words:
-            # A cut keeps the main clause's verb and something after it ("... deaths | on the ward fell").
-            main = next((segments[k][0] for k in range(i, j + 1) if clauses[k].opens != "subordinate"), start)
+            # A cut keeps the main clause's verb and something after it ("... deaths | on the ward fell");
+            # after a subordinate clause that is the first main one, not a coordinate going on with it.
+            answers = ("main",) if clauses[i].opens == "subordinate" else ("main", "coordinate")
+            main = next((segments[k][0] for k in range(i, j + 1) if clauses[k].opens in answers), start)
             verb = next((p for p in range(max(main, start), end) if has_verb([_lower(pieces[p][0])])), end)
             end, cut = _soft_cut(pieces, start, max_words, language, after=verb + 2 if english else 0), True
             if end is None:
@@ -154,6 +169,39 @@ def lines(sentence: str, index: int, language: str, max_words: int) -> list[Line
         if line is not None and 3 <= len(line.pieces) <= max_words:
             found.setdefault(line.text.lower(), line)
     return list(found.values())
+
+
+def run_on(text: str) -> list[str]:
+    """``text`` (English) split where a sentence the transcriber ran on begins: at a capitalised
+    function word right after a lower-case word or a number, with no punctuation between
+    ("The wire was suddenly loose Now I soak it", "I'm 5 foot 11 My wife is 33"). A small
+    model often leaves out the full stop; the capital it keeps marks the new sentence. A
+    capitalised word before another ("New York", "The Beatles") is a name, and "I" and the
+    words that may be a name or a label ("May", "Will", "vitamin A") never split."""
+    words = list(_PIECE.finditer(text))
+    if not words:
+        return [text]
+    cuts = [0]
+    for before, match, after in zip([None, *words[:-1]], words, [*words[1:], None], strict=True):
+        word = match.group(1)
+        opens = (
+            before is not None
+            and not before.group(2).strip()
+            and (before.group(1)[:1].islower() or before.group(1)[:1].isdigit())
+            and word[:1].isupper()
+            and not word[1:].isupper()
+            and _lower(word) in lexicon.STOPWORDS
+            and _lower(word) not in _NEVER_RUN_ON
+            and not _lower(word).startswith("i'")
+            and not (after is not None and _capitalised_name(after.group(1)))
+        )
+        if opens:
+            cuts.append(match.start())
+    return [text[a:b].strip() for a, b in itertools.pairwise([*cuts, len(text)]) if text[a:b].strip()]
+
+
+def _capitalised_name(word: str) -> bool:
+    return word[:1].isupper() and word != "I" and not word.startswith("I'")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,12 +234,20 @@ def _stands_alone(clauses: list[_Clause], *, opening: bool) -> bool:
 
     It needs a main clause with a verb. A run from mid-sentence must also open on a
     clause with its own subject and verb: "and forty pages" or "and washed the plate"
-    continue the clause before them.
+    continue the clause before them. After a subordinate clause, a coordinate one carries
+    on with it until a main clause has answered it ("When a fire | or pressure alarm
+    sounds" and "When I won six, | and he died" are unfinished; "If you pile up scraps, |
+    they rot | and they smell" is not).
     """
     head = clauses[0]
     if not opening and head.opens != "subordinate" and (not head.verb or head.verb_first):
         return False
-    return any(c.opens != "subordinate" and c.verb for c in clauses)
+    answered = head.opens != "subordinate"
+    for clause in clauses:
+        answered = answered or clause.opens == "main"
+        if clause.verb and (clause.opens == "main" or (clause.opens == "coordinate" and answered)):
+            return True
+    return False
 
 
 def has_verb(words: list[str]) -> bool:
@@ -271,7 +327,8 @@ def _inverted(
         auxiliary = "did" if past else "does" if verb != base and verb.endswith("s") else "do"
         main, achieved = base, past and base in phrasebook.ACHIEVEMENT_VERBS
     first_word, first_trail = subject[0]
-    if first_word != "I" and _lower(first_word) not in names and not first_word.isupper():
+    acronym = len(first_word) > 1 and first_word.isupper()
+    if first_word != "I" and _lower(first_word) not in names and not acronym:
         subject = [(first_word[:1].lower() + first_word[1:], first_trail), *subject[1:]]
     body = [(w, " ") for w in [auxiliary] + [w for w, _ in subject] + [w for w, _ in adverbs]]
     return _question("How" if achieved else "Why", body + ([(main, " ")] if main else []) + rest)

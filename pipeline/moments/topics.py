@@ -1,7 +1,10 @@
 """What a clip is about: its language, its topic words and the hashtags made from them.
 
 Topics are nouns, noun compounds ("emergency room") and names, never verbs, adjectives,
-adverbs, numbers or function words: a hashtag names a subject people search for. A word
+adverbs, numbers or function words: a hashtag names a subject people search for. In English
+an English dictionary (lemminflect's) has the last word: a word it knows only as a verb,
+adjective or adverb ("weigh", "accurate", "sideways") is no topic, nor is a compound ending
+on one ("pasta absorbs"), whatever the word lists guessed. A word
 ranks by how often the clip says it against how common it is in the whole transcript,
 and higher still when it recurs in the clip or is capitalised mid-sentence (a name).
 """
@@ -13,6 +16,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+
+from lemminflect import getAllLemmas
 
 from pipeline.moments import lexicon, phrasebook
 from pipeline.moments.text import stem
@@ -245,7 +250,7 @@ def topics(
     for key, score in ranked:
         text = spoken[key].most_common(1)[0][0]
         tag = hashtag(text)
-        if len(tag) - 1 > MAX_TAG_CHARS or len(tag) - 1 < MIN_TOPIC_LETTERS:
+        if len(tag) - 1 > MAX_TAG_CHARS or len(tag) - 1 < MIN_TOPIC_LETTERS or not _nominal(text, language):
             continue
         topic = Topic(text=text, tag=tag, score=score, roots=frozenset(key))
         overlapping = [k for k, t in enumerate(chosen) if t.roots & topic.roots]
@@ -276,6 +281,17 @@ def _add_compound(
         key = tuple(root(t.lower, language) for t in piece)
         weights[key] += 0.8 * sum(idf(k) for k in key)
         spoken.setdefault(key, Counter())[" ".join(_surface(t, language) for t in piece)] += 1
+
+
+def _nominal(text: str, language: str) -> bool:
+    """Whether a topic's words as spoken end on a noun: a name, a word the English dictionary
+    knows as a noun, or one it does not know at all (a coinage, a word misheard); outside
+    English, every topic."""
+    head = text.split()[-1]
+    if language != "en" or head[:1].isupper():
+        return True
+    senses = getAllLemmas(head.lower())
+    return not senses or "NOUN" in senses or "PROPN" in senses
 
 
 def _plural(word: str) -> bool:

@@ -69,7 +69,14 @@ class _TranscriptWords:
     def read(cls, analysis: TranscriptAnalysis, hint: str) -> _TranscriptWords:
         texts = [s.sentence for s in analysis.sentences]
         language = topics.detect_language(texts, hint)
-        names = frozenset(t.lower for text in texts for t in topics.sentence_tokens(text) if topics.is_name(t))
+        # A capitalised function word inside a sentence ("... 5 foot 11 My wife") starts a
+        # sentence the transcriber ran on; it names nothing.
+        names = frozenset(
+            t.lower
+            for text in texts
+            for t in topics.sentence_tokens(text)
+            if topics.is_name(t) and t.lower not in lexicon.STOPWORDS
+        )
         return cls(hint, language, topics.document_frequency(texts, language), len(texts), names)
 
     def topics(self, analysis: TranscriptAnalysis) -> list[topics.Topic]:
@@ -169,13 +176,15 @@ def write_clip(
     )
 
 
-def _points(line: Line, clip: _Clip, ideal: int = 9) -> float | None:
+def _points(line: Line, clip: _Clip, ideal: int = 9, *, asked: bool = False) -> float | None:
     """How quotable ``line`` is, or None when it is housekeeping or says nothing concrete.
 
     A concrete noun, a topic word of the clip, a number or a name count; in English so do
     a strong claim, a negation, a feeling, a twist, a conflict, advice, "you" and a payoff,
     and a line needs a verb. Lines of 4 to ``ideal`` words are best; a line opening on a
-    word that points back ("It", "That") or leaning on "it"/"him" loses points.
+    word that points back ("It", "That") or leaning on "it"/"him" loses points. A question
+    the clip itself ``asked`` needs nothing concrete: asking is its hook ("What's the one
+    thing they should do?").
     """
     filler = clip.analysis.signals[line.index].filler
     english = clip.language == "en"
@@ -188,11 +197,11 @@ def _points(line: Line, clip: _Clip, ideal: int = 9) -> float | None:
     named = any(w in clip.names for w in words[1:])
     on_topic = sum(topics.root(w, clip.language) in clip.roots for w in words)
     if english:
-        if not phrasing.has_verb(words) or not (nouns or numbers or named or _punchy(words)):
+        if not phrasing.has_verb(words) or not (asked or nouns or numbers or named or _punchy(words)):
             return None
         points = _english_points(words)
     else:
-        if not (nouns or numbers or named):
+        if not (asked or nouns or numbers or named):
             return None
         points = 0.3 * (line.mark == "!") - 1.2 * (words[0].lstrip("¿¡") in phrasebook.FOREIGN_BACK_POINTERS)
     points += 0.8 * min(3, nouns) + 0.6 * min(2, on_topic) + 1.2 * numbers + 0.8 * named
@@ -227,10 +236,15 @@ def _english_points(words: list[str]) -> float:
 
 
 def _ranked(
-    clip: _Clip, lines: list[Line], bonus: Callable[[Line], float] = lambda line: 0.0, ideal: int = 9
+    clip: _Clip,
+    lines: list[Line],
+    bonus: Callable[[Line], float] = lambda line: 0.0,
+    ideal: int = 9,
+    *,
+    asked: bool = False,
 ) -> list[tuple[float, Line]]:
-    """Scored lines, best first; ties go to the earlier line."""
-    scored = [(p + bonus(line), line) for line in lines if (p := _points(line, clip, ideal)) is not None]
+    """Scored lines (:func:`_points`), best first; ties go to the earlier line."""
+    scored = [(p + bonus(line), line) for line in lines if (p := _points(line, clip, ideal, asked=asked)) is not None]
     order = {id(line): k for k, line in enumerate(lines)}
     return sorted(scored, key=lambda item: (-item[0], order[id(item[1])]))
 
@@ -279,7 +293,7 @@ def _question(clip: _Clip) -> str:
     # A question that ends on "it" or "that" ("What budget have you set for it?") asks about
     # something the viewer has not heard.
     own = [line for line in clip.lines(HOOK_WORDS) if line.question and line.words[-1] not in _VAGUE_ENDINGS]
-    asked = _ranked(clip, own, lambda line: 0.5 * line.whole)
+    asked = _ranked(clip, own, lambda line: 0.5 * line.whole, asked=True)
     if asked:
         return asked[0][1].text + "?"
     topic = _topic_phrase(clip)

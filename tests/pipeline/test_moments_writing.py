@@ -10,9 +10,10 @@ import dataclasses
 import re
 
 import pytest
+from lemminflect import getAllLemmas
 
 from pipeline.config import PipelineConfig
-from pipeline.moments import ClipOptions, Moment, find_moments, lexicon, phrasebook
+from pipeline.moments import ClipOptions, Moment, find_moments, lexicon, phrasebook, phrasing
 from pipeline.moments.features import analyse_transcript
 from pipeline.moments.local import LocalAnalyser
 from tests.pipeline.test_moments_local import ADVICE, BAKING, GREETING, OUTRO, STORY, timed_transcript
@@ -64,6 +65,32 @@ VAGUE = [
     "It was really good, I have to say.",
     "We laughed and laughed and laughed.",
     "I would do it all again tomorrow.",
+]
+SCALES = [
+    "Weigh your flour, never scoop it.",
+    "A cup of flour can weigh anywhere from 120 to 160 grams.",
+    "Kitchen scales are cheap and accurate, and the bread comes out the same every time.",
+    "The dough absorbs what you give it, so accurate flour means a crispy crust.",
+]
+# As a small transcriber writes it: a full stop left out, the next sentence's capital kept.
+CANE = [
+    "My first chair seat fell apart in a week.",
+    "The cane was dry when I wove it and it snapped The wire was suddenly loose.",
+    "Now I soak the cane for ten minutes in warm water before every row.",
+    "Soaked cane bends instead of breaking, and the seat lasts for decades.",
+]
+KEEPER = [
+    "The old lighthouse keeper kept a diary for forty years.",
+    "Nobody in the village ever read a page of it.",
+    "When he died, his niece found that every entry was about one ship that never came back.",
+    "She published it, and the ship's wreck was found the next summer.",
+]
+LIFEBOAT = [
+    "We're nearly out of time, so one last practical question.",
+    "What should they actually do?",
+    "Tell someone where you're going and when you'll be back.",
+    "Take a friend, and wear the lifejacket even on a calm day.",
+    "Most of the people we pull out of the sea were alone and told nobody.",
 ]
 SALUDO = ["Hola a todos y bienvenidos de nuevo al canal.", "Hoy vamos a hablar de dinero."]
 AHORRO = [
@@ -135,6 +162,10 @@ def assert_topic_hashtags(moment: Moment) -> None:
         # A verb even after "the" ("the seems", "the built"); nouns that double as verbs (#interview) pass.
         assert not lexicon.is_verb(word, "the"), tag
         assert not lexicon.is_adverb(word) and not lexicon.is_adjective(word), tag
+        # A word the clip says whole is one the dictionary knows as a noun, if it knows it at all.
+        senses = getAllLemmas(word)
+        if word in words(moment.transcript):
+            assert not senses or {"NOUN", "PROPN"} & set(senses), tag
 
 
 def assert_clean_title(moment: Moment) -> None:
@@ -162,6 +193,14 @@ def test_it_tags_what_the_clip_is_about(english):
     assert {"#savings", "#money", "#salary"} <= set(english["advice"].hashtags)
     assert "#celinedion" in english["interview"].hashtags
     assert "emergency room" in english["night shift"].keywords
+
+
+def test_it_never_tags_a_word_the_dictionary_knows_only_as_a_verb_or_adjective():
+    moment = describe(SCALES)
+
+    assert_topic_hashtags(moment)
+    assert {"#flour", "#kitchenscales"} <= set(moment.hashtags)
+    assert not {"#weigh", "#accurate", "#crispy", "#doughabsorbs"} & set(moment.hashtags)
 
 
 def test_it_keeps_the_genre_tag_as_a_last_resort():
@@ -215,6 +254,44 @@ def test_it_makes_a_natural_question_from_the_clip_when_it_asks_none(english):
         question = moment.hooks.question
         assert question.endswith("?") and len(question.split()) <= 16, (name, question)
         assert not question.lower().startswith(("did you know", "can you guess")), (name, question)
+
+
+def test_it_keeps_a_sentences_capital_out_of_a_made_question():
+    (line,) = phrasing.lines("A sharp knife is safer than a dull one.", 0, "en", 16)
+    # "The" run on into a sentence elsewhere in the talk is no name, so it is not kept either.
+    keeper = describe(KEEPER, ["Hi everyone and welcome back.", "Today is about lighthouses The first was in Egypt."])
+
+    assert phrasing.ask(line, frozenset(), "") == "Why is a sharp knife safer than a dull one?"
+    assert keeper.hooks.question == "Why did the old lighthouse keeper keep a diary for forty years?"
+
+
+def test_it_asks_the_clips_own_question_even_when_it_names_nothing():
+    assert describe(LIFEBOAT).hooks.question == "What should they actually do?"
+
+
+def test_it_reads_a_sentence_the_transcriber_ran_on_as_two():
+    moment = describe(CANE)
+
+    assert phrasing.run_on("The wire was loose Now I soak it") == ["The wire was loose", "Now I soak it"]
+    assert phrasing.run_on("I'm 5 foot 11 My wife is 33.") == ["I'm 5 foot 11", "My wife is 33."]
+    for whole in ("We moved to New York in May.", "We met The Beatles.", "Take vitamin A daily.", "I am. I was."):
+        assert phrasing.run_on(whole) == [whole]
+    for text in (moment.title, moment.hooks.question, moment.hooks.statement, caption(moment)):
+        assert "snapped The wire" not in text, text
+
+
+def test_it_never_quotes_a_subordinate_clause_no_main_clause_answers():
+    alarm = "When a fire or pressure alarm sounds, the body wants to hit the nearest switch."
+    final = "When I won six, and he died the month before that final."
+    coin = "If you flip a fair coin and get five heads in a row, the next flip is still exactly fifty-fifty."
+
+    assert [line.text for line in phrasing.lines(alarm, 0, "en", 16)] == [
+        "When a fire or pressure alarm sounds, the body wants to hit the nearest switch",
+        "The body wants to hit the nearest switch",
+    ]
+    assert not any(line.text.startswith("When") for line in phrasing.lines(final, 0, "en", 16))
+    # Too long to quote whole, it is cut after the main clause's verb, not after the coordinate one's.
+    assert [line.text for line in phrasing.lines(coin, 0, "en", 12)] == ["The next flip is still exactly fifty-fifty"]
 
 
 def test_it_states_a_punchy_line_of_the_clip(english):
