@@ -56,7 +56,7 @@ _FRAMED_NOUNS = {
 }  # fmt: skip
 _QUESTION_WORDS = 16
 # Capitalised inside a sentence, these are a name or a label as often as a new sentence.
-_NEVER_RUN_ON = frozenset(["i", "a", "may", "will", "us"])
+_NEVER_RUN_ON = frozenset(["a", "may", "will", "us"])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,16 +192,17 @@ def run_on(text: str) -> list[str]:
             and not word[1:].isupper()
             and _lower(word) in lexicon.STOPWORDS
             and _lower(word) not in _NEVER_RUN_ON
-            and not _lower(word).startswith("i'")
-            and not (after is not None and _capitalised_name(after.group(1)))
+            and not _first_person(word)
+            and not (after is not None and after.group(1)[:1].isupper() and not _first_person(after.group(1)))
         )
         if opens:
             cuts.append(match.start())
     return [text[a:b].strip() for a, b in itertools.pairwise([*cuts, len(text)]) if text[a:b].strip()]
 
 
-def _capitalised_name(word: str) -> bool:
-    return word[:1].isupper() and word != "I" and not word.startswith("I'")
+def _first_person(word: str) -> bool:
+    """"I" or its contraction ("I'm"): capitalised anywhere in a sentence."""
+    return _lower(word) == "i" or _lower(word).startswith("i'")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -123,8 +123,17 @@ def is_number_word(word: str, language: str = "en") -> bool:
 
 
 def is_name(token: Token) -> bool:
-    """A capitalised word inside a sentence: a name ("Semmelweis"), or in German any noun."""
-    return not token.initial and token.text[:1].isupper() and token.lower not in ("i", "i'm", "i've", "i'd", "i'll")
+    """A capitalised word inside a sentence: a name ("Semmelweis"), or in German any noun.
+
+    Not "I", and not an English function word: capitalised inside a sentence ("... 5 foot 11
+    My wife"), that starts a sentence the transcriber ran on, and names nothing.
+    """
+    return (
+        not token.initial
+        and token.text[:1].isupper()
+        and token.lower not in ("i", "i'm", "i've", "i'd", "i'll")
+        and token.lower not in lexicon.STOPWORDS
+    )
 
 
 def is_topic_word(token: Token, previous: str, language: str, *, loose: bool = False) -> bool:

@@ -69,14 +69,7 @@ class _TranscriptWords:
     def read(cls, analysis: TranscriptAnalysis, hint: str) -> _TranscriptWords:
         texts = [s.sentence for s in analysis.sentences]
         language = topics.detect_language(texts, hint)
-        # A capitalised function word inside a sentence ("... 5 foot 11 My wife") starts a
-        # sentence the transcriber ran on; it names nothing.
-        names = frozenset(
-            t.lower
-            for text in texts
-            for t in topics.sentence_tokens(text)
-            if topics.is_name(t) and t.lower not in lexicon.STOPWORDS
-        )
+        names = frozenset(t.lower for text in texts for t in topics.sentence_tokens(text) if topics.is_name(t))
         return cls(hint, language, topics.document_frequency(texts, language), len(texts), names)
 
     def topics(self, analysis: TranscriptAnalysis) -> list[topics.Topic]:
